@@ -1,0 +1,142 @@
+"""The `govwatch` command: a thin layer over functions a test can call too.
+
+Domain errors (`monitor.errors`) become one readable line and a hint; only
+configuration errors make the exit status non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from monitor import report
+from monitor.config import Config, load_config
+from monitor.errors import ConfigError, GovwatchError, StoreError
+
+DEFAULT_CONFIG = "watchlist.toml"
+
+
+def _load(config_path: str) -> Config:
+    return load_config(config_path)
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain errors into one line on stderr and an exit status."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GovwatchError as e:
+            click.echo(f"govwatch: {e}", err=True)
+            if e.hint:
+                click.echo(f"  hint: {e.hint}", err=True)
+            sys.exit(2 if isinstance(e, (ConfigError, StoreError)) else 1)
+
+    return wrapper
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(report.OneLineFormatter(with_traceback=verbose >= 2))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Each failed fetch is reported once, by govwatch, per watch; Scrapy's own copies are noise.
+    for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper", "scrapy.core.engine"):
+        logging.getLogger(name).setLevel(logging.CRITICAL if verbose < 2 else logging.DEBUG)
+    if verbose < 2:
+        logging.getLogger("scrapy").setLevel(max(level, logging.WARNING))
+
+
+config_option = click.option(
+    "--config", "config_path", default=DEFAULT_CONFIG, show_default=True, envvar="GOVWATCH_CONFIG",
+    type=click.Path(dir_okay=False), help="The watchlist file (env GOVWATCH_CONFIG).",
+)  # fmt: skip
+
+
+@click.group()
+@click.version_option(package_name="govwatch")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv: debug, with tracebacks).")
+def cli(verbose: int) -> None:
+    """Watch petitions and advocacy pages; turn their changes into events, feeds and alerts."""
+    _setup_logging(verbose)
+
+
+@cli.command()
+@config_option
+@click.option("--only", metavar="WATCH", help="Poll only this watch (its id, petition number or a tag).")
+@click.option("--force", is_flag=True, help="Poll even watches whose last answer is still fresh.")
+@_friendly
+def check(config_path: str, only: str | None, force: bool) -> None:
+    """Poll every watch once, store what changed, print a summary."""
+    config = _load(config_path)
+    watches = config.select(only)
+    from monitor.crawl import crawl, run_on_reactor
+
+    progress = report.Progress(enabled=sys.stderr.isatty())
+    result = run_on_reactor(lambda: crawl(config, watches, force=force, on_observation=progress.tick))
+    progress.done()
+    click.echo(report.check_summary(result, config))
+
+
+@cli.command()
+@config_option
+@click.option("--since", help='Only events detected since: an ISO date/time or an age like "2h", "7d".')
+@click.option("--kind", help="Only events of this kind (e.g. response_published).")
+@click.option("--watch", "watch_id", help="Only events of this watch.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one list) instead of a table.")
+@_friendly
+def events(config_path: str, since: str | None, kind: str | None, watch_id: str | None, limit: int,
+           as_json: bool) -> None:  # fmt: skip
+    """List detected events, newest first."""
+    config = _load(config_path)
+    rows = report.list_events(config, since=since, kind=kind, watch=watch_id, limit=limit)
+    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else report.events_table(rows))
+
+
+@cli.command()
+@config_option
+@click.argument("petition")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_friendly
+def history(config_path: str, petition: str, as_json: bool) -> None:
+    """Show a petition's signature curve and changes (PETITION: number, id or URL)."""
+    config = _load(config_path)
+    data = report.petition_history(config, petition)
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else report.history_text(data))
+
+
+@cli.command()
+@config_option
+@_friendly
+def watches(config_path: str) -> None:
+    """List the watches with their last check and status."""
+    config = _load(config_path)
+    click.echo(report.watches_table(config))
+
+
+@cli.command()
+def detectors() -> None:
+    """List the kinds of events govwatch detects."""
+    from monitor.detect import DETECTORS
+
+    for kind, registered in DETECTORS.items():
+        click.echo(f"{kind:22} {registered.help}")
+
+
+def main() -> None:
+    """Run the govwatch command line."""
+    cli(prog_name="govwatch")
+
+
+if __name__ == "__main__":
+    main()

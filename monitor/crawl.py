@@ -1,0 +1,120 @@
+"""Run crawls on Scrapy's asyncio reactor: one-shot (`check`) or from a long-running loop.
+
+`install_reactor()` must run before anything imports ``twisted.internet.reactor``;
+the CLI calls it first. A reactor cannot restart and a Crawler is single-use,
+so a process runs one reactor and makes a new Crawler per crawl through
+`AsyncCrawlerRunner`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from monitor.clock import now_iso
+from monitor.config import Config, Watch
+from monitor.plan import Skipped, plan
+from monitor.settings import crawl_settings
+from store.db import open_db
+from store.watches import sync_watches
+
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+T = TypeVar("T")
+
+
+def install_reactor() -> None:
+    """Install Scrapy's asyncio reactor (once per process)."""
+    from scrapy.utils.reactor import install_reactor as scrapy_install, is_reactor_installed
+
+    if not is_reactor_installed():
+        scrapy_install(ASYNCIO_REACTOR)
+
+
+def run_on_reactor(main: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine on the asyncio reactor, stop the reactor, return its result."""
+    install_reactor()
+    from twisted.internet import reactor
+
+    outcome: dict[str, Any] = {}
+
+    async def wrapper() -> None:
+        try:
+            outcome["value"] = await main()
+        except BaseException as e:  # handed back to the caller below, not swallowed
+            outcome["error"] = e
+        finally:
+            reactor.callLater(0, reactor.stop)
+
+    reactor.callWhenRunning(lambda: asyncio.ensure_future(wrapper()))
+    reactor.run(installSignalHandlers=True)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+@dataclass
+class CrawlReport:
+    """What one crawl did: for the summary table and the log line."""
+
+    started_at: str
+    watches: int = 0
+    requests: int = 0
+    responses: int = 0
+    not_modified: int = 0
+    errors: int = 0
+    events: int = 0
+    duration: float = 0.0
+    skipped: list[Skipped] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (watch id, error)
+
+
+async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = False,
+                on_observation: Callable[[], None] | None = None) -> CrawlReport:  # fmt: skip
+    """Poll `watches` once (skipping fresh and gone ones) and record what was found."""
+    from scrapy import signals
+    from scrapy.crawler import AsyncCrawlerRunner
+
+    from spiders.petitions import PetitionsSpider
+
+    report = CrawlReport(started_at=now_iso())
+    clock = time.monotonic()
+    db = open_db(config.settings.database)
+    try:
+        sync_watches(db, config)
+        polls, report.skipped = plan(db, config, watches, at=report.started_at, force=force)
+    finally:
+        db.close()
+    report.watches = len(polls)
+    if polls:
+        runner = AsyncCrawlerRunner(crawl_settings(config))
+        crawler = runner.create_crawler(PetitionsSpider)
+        if on_observation is not None:
+            crawler.signals.connect(lambda **_: on_observation(), signal=signals.item_scraped)
+        await runner.crawl(crawler, polls=polls, config=config)
+        _read_stats(report, crawler.stats.get_stats())
+        report.failed = _failures(config, report.started_at, {p.watch_id for p in polls})
+    report.duration = time.monotonic() - clock
+    return report
+
+
+def _read_stats(report: CrawlReport, stats: dict[str, Any]) -> None:
+    report.requests = stats.get("downloader/request_count", 0)
+    report.responses = stats.get("downloader/response_count", 0)
+    report.not_modified = stats.get("govwatch/not_modified", 0)
+    report.errors = stats.get("govwatch/outcome/error", 0)
+    report.events = stats.get("govwatch/events", 0)
+
+
+def _failures(config: Config, since: str, watch_ids: set[str]) -> list[tuple[str, str]]:
+    db = open_db(config.settings.database)
+    try:
+        rows = db.query(
+            "SELECT id, last_error FROM watches WHERE last_outcome = 'error' AND last_checked_at >= ? ORDER BY id",
+            [since],
+        )
+        return [(r["id"], r["last_error"]) for r in rows if r["id"] in watch_ids]
+    finally:
+        db.close()

@@ -1,0 +1,54 @@
+"""Readable differences between two texts: what was removed, what was added.
+
+Used for edited government responses and changed pages. The result is plain
+text in the familiar unified style (``- removed``, ``+ added``, ``  context``)
+with paragraphs as lines, so a person can read it in an e-mail or a feed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One line of a diff: op is " " (context), "-" (removed) or "+" (added)."""
+
+    op: str
+    text: str
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Split text into non-empty, whitespace-normalized paragraphs (lines)."""
+    if not text:
+        return []
+    return [" ".join(p.split()) for p in re.split(r"\r?\n", text) if p.strip()]
+
+
+def changes(old: str | None, new: str | None, context: int = 1) -> list[Change]:
+    """Return the changed paragraphs of two texts with `context` paragraphs around."""
+    a, b = paragraphs(old), paragraphs(new)
+    out: list[Change] = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        if out:
+            out.append(Change(" ", "…"))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out.extend(Change(" ", t) for t in a[i1:i2])
+                continue
+            out.extend(Change("-", t) for t in a[i1:i2])
+            out.extend(Change("+", t) for t in b[j1:j2])
+    return out
+
+
+def diff_text(old: str | None, new: str | None, context: int = 1) -> str:
+    """Return a readable unified-style diff of two texts ("" when equal)."""
+    return "\n".join(f"{c.op} {c.text}" for c in changes(old, new, context))
+
+
+def added_removed(old: str | None, new: str | None) -> tuple[list[str], list[str]]:
+    """Return the paragraphs added and removed between two texts."""
+    lines = changes(old, new, context=0)
+    return [c.text for c in lines if c.op == "+"], [c.text for c in lines if c.op == "-"]

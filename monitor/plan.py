@@ -1,0 +1,93 @@
+"""Plan the polls of a crawl: which watches, full document or count, which conditional headers.
+
+Rules that keep govwatch polite and cheap:
+- a watch whose last answer is still fresh (Cache-Control max-age, or a
+  Retry-After the site sent) is skipped, as is a petition that answered 404/410;
+- an open petition is polled through its tiny count.json; the full document
+  is fetched the first time, when count.json says more than the count changed
+  (or it was modified while the count stayed the same), once the closing date
+  has passed, and at least every `full_every`;
+- If-Modified-Since is sent only when our copy is at least one Last-Modified
+  granule (10 s on e-petitions) newer than Last-Modified, because a change in
+  the same granule would otherwise be answered 304 and missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.clock import http_date, later, now_iso
+from monitor.config import Config, PetitionWatch, SweepWatch, Watch
+from monitor.items import Poll, petition_key
+from store.queries import PetitionBrief, WatchStatus, petition_briefs, watch_statuses
+
+LAST_MODIFIED_GRANULE = 10.0  # seconds: e-petitions rounds Last-Modified down to 10 s
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A watch left out of a crawl, and why."""
+
+    watch: Watch
+    reason: str
+
+
+def plan(db, config: Config, watches: tuple[Watch, ...], *, at: str | None = None,
+         force: bool = False) -> tuple[list[Poll], list[Skipped]]:  # fmt: skip
+    """Return the polls for `watches` and the watches skipped with their reason."""
+    at = at or now_iso()
+    statuses = watch_statuses(db)
+    briefs = petition_briefs(db)
+    polls, skipped = [], []
+    for watch in watches:
+        status = statuses.get(watch.id)
+        reason = _skip_reason(status, config, watch, at) if status and not force else None
+        if reason:
+            skipped.append(Skipped(watch, reason))
+        elif isinstance(watch, PetitionWatch):
+            polls.append(_petition_poll(watch, status, briefs, config, at))
+        elif isinstance(watch, SweepWatch):
+            polls.append(Poll(watch.id, watch.url, "sweep"))
+        else:
+            polls.append(Poll(watch.id, watch.url, watch.kind))
+    return polls, skipped
+
+
+def _skip_reason(status: WatchStatus, config: Config, watch: Watch, at: str) -> str | None:
+    if status.gone:
+        return f"gone since {status.last_checked_at} ({status.last_error or 'HTTP 404/410'})"
+    if status.fresh_until and status.fresh_until > at:
+        why = "Retry-After" if status.last_outcome == "error" else "Cache-Control max-age"
+        return f"fresh until {status.fresh_until} ({why})"
+    return None
+
+
+def _petition_poll(watch: PetitionWatch, status: WatchStatus | None, briefs: dict[str, PetitionBrief],
+                   config: Config, at: str) -> Poll:  # fmt: skip
+    url = status.url if status else watch.url
+    brief = briefs.get(petition_key(watch.site, watch.number))
+    full_ims = _ims(status.last_modified, status.last_modified_fetched_at) if status else None
+    if brief is None or not _count_is_enough(brief, status, config, at):
+        return Poll(watch.id, url, "full", if_modified_since=full_ims)
+    count_ims = _ims(status.count_last_modified, status.count_last_modified_fetched_at)
+    newest = max(filter(None, (status.last_modified, status.count_last_modified)), default=None)
+    return Poll(watch.id, url, "count", if_modified_since=full_ims, count_if_modified_since=count_ims,
+                known=brief.count, known_last_modified=newest)  # fmt: skip
+
+
+def _count_is_enough(brief: PetitionBrief, status: WatchStatus | None, config: Config, at: str) -> bool:
+    if status is None or status.last_full_at is None:
+        return False
+    if brief.archived or brief.state != "open" or "/archived/" in status.url:
+        return False  # no count.json for archived petitions; closed ones change rarely: a 304 is as cheap
+    if brief.closing_date and brief.closing_date < at[:10]:
+        return False  # it has closed since: the state is only in the full document
+    return later(status.last_full_at, config.settings.full_every) > at
+
+
+def _ims(last_modified: str | None, fetched_at: str | None) -> str | None:
+    if not last_modified or not fetched_at:
+        return None
+    if fetched_at < later(last_modified, LAST_MODIFIED_GRANULE):
+        return None  # fetched inside the granule: a later change could share our Last-Modified
+    return http_date(last_modified)

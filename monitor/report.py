@@ -1,0 +1,184 @@
+"""What the CLI prints: summaries, tables, histories, progress and one-line logs.
+
+Each function returns text or plain data, so tests call them without a terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+from typing import Any
+
+from monitor.clock import iso, now, parse_iso
+from monitor.config import Config, parse_duration
+from monitor.crawl import CrawlReport
+from monitor.diff import diff_text
+from monitor.errors import GovwatchError
+from monitor.items import to_jsonable
+from store import queries
+from store.db import open_db
+
+
+class OneLineFormatter(logging.Formatter):
+    """Format a log record on one line; tracebacks only when asked for."""
+
+    def __init__(self, with_traceback: bool = False):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+        self.with_traceback = with_traceback
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.with_traceback and record.exc_info:
+            exc = record.exc_info[1]
+            message = record.getMessage() + (f" ({type(exc).__name__}: {exc})" if exc is not None else "")
+            record = logging.makeLogRecord(
+                record.__dict__ | {"exc_info": None, "exc_text": None, "msg": message, "args": ()}
+            )
+        return super().format(record)
+
+
+class Progress:
+    """A progress line on stderr while a crawl runs (only on a terminal)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.count = enabled, 0
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.enabled:
+            sys.stderr.write(f"\r  {self.count:,} fetches recorded…")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.count:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+
+
+def check_summary(result: CrawlReport, config: Config) -> str:
+    """Return the summary `govwatch check` prints."""
+    lines = [
+        f"govwatch check ({config.path.name}): {result.watches} watches polled, "
+        f"{len(result.skipped)} skipped, {result.duration:.1f} s",
+        "",
+        f"  {'requests':>9} {'responses':>10} {'304s':>6} {'errors':>7} {'new events':>11}",
+        f"  {result.requests:>9} {result.responses:>10} {result.not_modified:>6} {result.errors:>7} "
+        f"{result.events:>11}",
+    ]
+    if result.failed:
+        lines += ["", "Unreachable or failing:"]
+        lines += [f"  {watch}: {error}" for watch, error in result.failed]
+    if result.skipped:
+        lines += ["", "Skipped:"]
+        lines += [f"  {s.watch.id}: {s.reason}" for s in result.skipped]
+    if result.events:
+        db = open_db(config.settings.database)
+        try:
+            new = queries.events(db, since=result.started_at, limit=20)
+        finally:
+            db.close()
+        lines += ["", "New events:"] + [f"  [{e.kind}] {e.title}" for e in new]
+        if result.events > len(new):
+            lines.append(f"  … and {result.events - len(new)} more (govwatch events)")
+    return "\n".join(lines)
+
+
+def since_to_iso(since: str) -> str:
+    """Turn "7d"/"2h" or an ISO date/time into ISO text."""
+    try:
+        return iso(now() - timedelta(seconds=parse_duration(since)))
+    except ValueError:
+        pass
+    try:
+        return iso(parse_iso(since))
+    except ValueError:
+        raise GovwatchError(f"--since {since!r}: expected an ISO date/time or an age like 2h or 7d") from None
+
+
+def list_events(config: Config, *, since: str | None = None, kind: str | None = None,
+                watch: str | None = None, limit: int | None = 50) -> list[dict[str, Any]]:  # fmt: skip
+    """Return events as JSON-ready dicts (key, kind, watch, petition, title, summary, url, times, data)."""
+    db = open_db(config.settings.database)
+    try:
+        found = queries.events(db, since=since_to_iso(since) if since else None, kind=kind, watch=watch,
+                               limit=limit)  # fmt: skip
+    finally:
+        db.close()
+    return [
+        {"key": e.key, "kind": e.kind, "watch": e.watch_id,
+         "petition_id": e.data.get("petition"), "petition": e.petition_id, "title": e.title,
+         "summary": e.summary, "url": e.url, "occurred_at": e.occurred_at, "detected_at": e.detected_at,
+         "data": e.data}  # fmt: skip
+        for e in found
+    ]
+
+
+def events_table(rows: list[dict[str, Any]]) -> str:
+    """Format events for a terminal."""
+    if not rows:
+        return "No events yet."
+    return "\n".join(f"{r['occurred_at'][:16].replace('T', ' ')}  {r['kind']:<20} {r['title']}\n"
+                     f"{'':18}{r['url']}" for r in rows)  # fmt: skip
+
+
+def petition_history(config: Config, name: str) -> dict[str, Any]:
+    """Return a petition's curve, snapshot changes and events."""
+    db = open_db(config.settings.database)
+    try:
+        row = queries.resolve_petition(db, name)
+        curve = list(queries.signature_curve(db, row["id"]))
+        snaps = queries.snapshots(db, row["id"])
+        found = queries.events(db, petition=row["id"])
+    finally:
+        db.close()
+    changes = []
+    for before, after in zip(snaps, snaps[1:]):
+        fields = sorted(k for k in after["content"] if before["content"].get(k) != after["content"].get(k)
+                        and k not in ("signature_count", "updated_at"))  # fmt: skip
+        changes.append({
+            "observed_at": after["observed_at"], "fields": fields,
+            "diff": {k: diff_text(_text(before["content"].get(k)), _text(after["content"].get(k))) for k in fields},
+        })  # fmt: skip
+    return {
+        "petition": row["id"], "action": row["action"], "url": row["url"], "state": row["state"],
+        "signature_count": row["signature_count"], "curve": curve, "changes": changes,
+        "events": [to_jsonable(e) for e in reversed(found)],
+    }  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {v}" for k, v in value.items() if v is not None)
+    return "" if value is None else str(value)
+
+
+def history_text(data: dict[str, Any]) -> str:
+    """Format a petition history for a terminal."""
+    lines = [f"{data['action']}", f"{data['url']}  ({data['state']}, {data['signature_count']:,} signatures)", "",
+             "Signature count:"]  # fmt: skip
+    lines += [f"  {p['observed_at'][:19].replace('T', ' ')}  {p['signature_count']:>10,}" for p in data["curve"]]
+    if data["changes"]:
+        lines += ["", "Changes:"]
+        for change in data["changes"]:
+            lines.append(f"  {change['observed_at'][:19].replace('T', ' ')}: {', '.join(change['fields'])}")
+            for diff in change["diff"].values():
+                lines += [f"    {line}" for line in diff.splitlines()]
+    lines += ["", "Events:"] + [f"  {e['occurred_at'][:10]}  {e['title']}" for e in data["events"]]
+    return "\n".join(lines)
+
+
+def watches_table(config: Config) -> str:
+    """Format the watches, with their last check, for a terminal."""
+    db = open_db(config.settings.database)
+    try:
+        statuses = queries.watch_statuses(db)
+    finally:
+        db.close()
+    lines = [f"{'watch':<44} {'kind':<9} {'last check':<17} {'outcome':<13} {'fails':>5}"]
+    for watch in config.watches:
+        s = statuses.get(watch.id)
+        checked = s.last_checked_at[:16].replace("T", " ") if s and s.last_checked_at else "never"
+        outcome = ("gone" if s.gone else s.last_outcome or "-") if s else "-"
+        lines.append(f"{watch.id:<44} {watch.kind:<9} {checked:<17} {outcome:<13} {s.failures if s else 0:>5}")
+        if s and s.last_error:
+            lines.append(f"{'':46}{s.last_error}")
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Scrapy settings of govwatch (the module `scrapy.cfg` names) and their per-watchlist form.
+
+The module-level names are what ``scrapy crawl petitions`` uses; govwatch's
+own commands call `crawl_settings(config)`, which adds the watchlist's
+politeness rules (per-host concurrency and delay, User-Agent contact) and the
+database the pipeline writes to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.config import Config
+
+VERSION = "0.1.0"
+
+BOT_NAME = "govwatch"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+ROBOTSTXT_OBEY = True
+USER_AGENT = f"govwatch/{VERSION} (petition monitor; contact not configured)"
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "monitor.politeness.PoliteRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {"store.pipeline.StorePipeline": 300}
+# The watchlist the pipeline records against: a path, or a Config object from govwatch.
+GOVWATCH_CONFIG = "watchlist.toml"
+LOG_LEVEL = "INFO"
+
+
+def user_agent(contact: str | None) -> str:
+    """Return the User-Agent naming govwatch and, when configured, a contact."""
+    if contact:
+        return f"govwatch/{VERSION} (petition monitor; +{contact})"
+    return USER_AGENT
+
+
+def crawl_settings(config: Config) -> dict[str, Any]:
+    """Return the Scrapy settings for one crawl of this watchlist."""
+    polite = config.polite
+    names = {k: v for k, v in globals().items() if k.isupper()}
+    hosts = {
+        host: {"concurrency": rules.concurrency, "delay": rules.delay, "jitter": 0.5 if rules.delay else 0.0}
+        for host, rules in config.hosts.items()
+    }
+    concurrency = max([polite.concurrency, *(r.concurrency for r in config.hosts.values())])
+    return names | {
+        "USER_AGENT": user_agent(config.settings.contact),
+        "CONCURRENT_REQUESTS": max(16, concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrency,
+        "DOWNLOAD_DELAY": polite.delay,
+        "DOWNLOAD_SLOTS": hosts,
+        "AUTOTHROTTLE_ENABLED": polite.autothrottle or any(r.autothrottle for r in config.hosts.values()),
+        "AUTOTHROTTLE_START_DELAY": max(polite.delay, 0.1),
+        "DOWNLOAD_TIMEOUT": polite.timeout,
+        "DOWNLOAD_MAXSIZE": polite.max_size,
+        "RETRY_TIMES": polite.retries,
+        "ROBOTSTXT_OBEY": polite.robots_txt or any(r.robots_txt for r in config.hosts.values()),
+        "GOVWATCH_CONFIG": config,
+    }

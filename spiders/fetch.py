@@ -1,0 +1,70 @@
+"""What every govwatch spider needs around a fetch, whatever it parses.
+
+The requests govwatch sends (with the host's politeness rules and the
+statuses a spider handles itself) and one readable line for a failed
+download. The headers that steer polling are read by `monitor.politeness`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, exceptions
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from monitor.config import Config
+from monitor.politeness import header, last_modified, max_age, retry_after
+
+__all__ = ["header", "last_modified", "max_age", "retry_after", "request", "status_error", "failure_error"]
+
+REDIRECTS = {301, 302, 303, 307, 308}
+# Every status but redirects reaches the spider, which records it; redirects are followed.
+HANDLED_STATUSES = [s for s in range(300, 600) if s not in REDIRECTS]
+
+
+def request(config: Config, url: str, callback: Any, errback: Any, *,
+            headers: dict[str, str] | None = None, **cb_kwargs: Any) -> Request:
+    """Build a request that follows the host's politeness rules."""
+    host = urlsplit(url).hostname or ""
+    meta = config.politeness(host).request_meta() | {"handle_httpstatus_list": HANDLED_STATUSES}
+    return Request(url, callback=callback, errback=errback, headers=headers or {}, meta=meta,
+                   cb_kwargs=cb_kwargs, dont_filter=True)  # fmt: skip
+
+
+def status_error(response: Response) -> str:
+    """Describe an unexpected HTTP status in one line."""
+    from http import HTTPStatus
+
+    try:
+        phrase = HTTPStatus(response.status).phrase
+    except ValueError:
+        phrase = ""
+    wait = retry_after(response)
+    extra = f" (Retry-After {wait} s)" if wait is not None else ""
+    return f"HTTP {response.status} {phrase}{extra}".replace("  ", " ").strip()
+
+
+def failure_error(failure: Failure) -> str:
+    """Describe a failed download (timeout, DNS, reset, size limit, robots.txt) in one line."""
+    value = failure.value
+    request = getattr(failure, "request", None)
+    host = urlsplit(request.url).netloc if request is not None else "the site"
+    text = str(value).strip()
+    for kind, message in (
+        (exceptions.CannotResolveHostError, f"cannot resolve {host} (no network, or a wrong host name)"),
+        (exceptions.DownloadConnectionRefusedError, f"{host} refused the connection"),
+        (exceptions.DownloadTimeoutError, f"{host} did not answer in time ({text})"),
+        (exceptions.DownloadCancelledError, f"download from {host} stopped: {text}"),
+        (exceptions.ResponseDataLossError, f"{host} sent an incomplete response ({text})"),
+        (exceptions.DownloadFailedError, f"{host} closed the connection ({text})"),
+    ):  # fmt: skip
+        if isinstance(value, kind):
+            return message
+    if isinstance(value, exceptions.IgnoreRequest):
+        if "robots.txt" in text:
+            return f"robots.txt of {host} forbids this URL"
+        return text or "request ignored"
+    name = type(value).__name__
+    return f"{name}: {text}" if text else name

@@ -1,0 +1,160 @@
+"""Parse e-petitions JSON documents (detail, index entry, count.json) into items.
+
+Pure functions: a decoded document in, `PetitionState`/`PetitionDetails`/
+`CountState` out, or `BadDocument` saying what was wrong with it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from monitor.items import (
+    Business,
+    CountState,
+    Debate,
+    Department,
+    GovernmentResponse,
+    Parliament,
+    PetitionDetails,
+    PetitionState,
+    Place,
+    Rejection,
+)
+
+
+class BadDocument(ValueError):
+    """The body is not the e-petitions JSON document that was expected."""
+
+
+_STRINGS = (
+    "action", "background", "additional_details", "committee_note", "state", "closing_date",
+    "created_at", "updated_at", "opened_at", "closed_at", "rejected_at",
+    "moderation_threshold_reached_at", "response_threshold_reached_at", "government_response_at",
+    "debate_threshold_reached_at", "debate_scheduled_on", "scheduled_debate_date",
+    "debate_outcome_at", "creator_name",
+)  # fmt: skip
+
+
+def decode(body: bytes, content_type: str | None) -> Any:
+    """Decode a JSON body, refusing HTML, empty and truncated bodies with a clear reason."""
+    if not body.strip():
+        raise BadDocument("empty body where a JSON document was expected")
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind and "json" not in kind:
+        raise BadDocument(f"expected JSON, got {kind or 'no content type'}")
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BadDocument(f"invalid JSON ({e}); the body may be truncated") from None
+
+
+def _obj(value: Any, cls: type, keys: tuple[str, ...]) -> Any:
+    if not isinstance(value, dict):
+        return None
+    return cls(**{k: value.get(k) for k in keys})
+
+
+def _int(value: Any, what: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadDocument(f"{what} is not a whole number: {value!r}")
+    return value
+
+
+def petition_state(item: Any, site: str) -> PetitionState:
+    """Turn one `data` object (detail or index entry) into a PetitionState."""
+    if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
+        raise BadDocument("no petition attributes in the document")
+    kind = item.get("type")
+    if kind not in ("petition", "archived-petition"):
+        raise BadDocument(f"not a petition document (type {kind!r})")
+    number = item.get("id")
+    if isinstance(number, str) and number.isdigit():
+        number = int(number)
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise BadDocument(f"petition id is not a number: {number!r}")
+    a = item["attributes"]
+    strings = {k: a.get(k) if isinstance(a.get(k), str) else None for k in _STRINGS}
+    parliament = a.get("parliament")
+    return PetitionState(
+        site=site,
+        number=number,
+        archived=kind == "archived-petition",
+        signature_count=_int(a.get("signature_count"), "signature_count"),
+        rejection=_obj(a.get("rejection"), Rejection, ("code", "details")),
+        government_response=_obj(a.get("government_response"), GovernmentResponse,
+                                 ("responded_on", "summary", "details", "created_at", "updated_at")),
+        debate=_obj(a.get("debate"), Debate, (
+            "debated_on", "transcript_url", "video_url", "debate_pack_url", "public_engagement_url",
+            "debate_summary_url", "overview")),
+        departments=tuple(_obj(d, Department, ("acronym", "name", "url")) for d in a.get("departments") or ()
+                          if isinstance(d, dict)),
+        topics=tuple(str(t) for t in a.get("topics") or ()),
+        parliament=Parliament(
+            period=parliament.get("period"), government=parliament.get("government"),
+            dissolution_at=parliament.get("dissolution_at"),
+            response_threshold=parliament.get("response_threshold"),
+            debate_threshold=parliament.get("debate_threshold"),
+        ) if isinstance(parliament, dict) else None,
+        **strings,
+    )  # fmt: skip
+
+
+def petition_document(doc: Any, site: str) -> tuple[PetitionState, PetitionDetails]:
+    """Parse a detail document: the petition and its breakdowns."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
+        raise BadDocument("not an e-petitions detail document (no `data` object)")
+    item = doc["data"]
+    state = petition_state(item, site)
+    return state, petition_details(item["attributes"])
+
+
+def petition_details(a: dict[str, Any]) -> PetitionDetails:
+    """Parse the detail-only parts: signatures by country/constituency/region, other business."""
+    places: list[Place] = []
+
+    def breakdown(key: str, kind: str, code_key: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for entry in a.get(key) or ():
+            if not isinstance(entry, dict) or not entry.get(code_key):
+                continue
+            code = str(entry[code_key])
+            counts[code] = _int(entry.get("signature_count"), f"{key} count")
+            places.append(Place(kind, code, entry.get("name"), entry.get("mp")))
+        return counts
+
+    return PetitionDetails(
+        by_country=breakdown("signatures_by_country", "country", "code"),
+        by_constituency=breakdown("signatures_by_constituency", "constituency", "ons_code"),
+        by_region=breakdown("signatures_by_region", "region", "ons_code"),
+        other_parliamentary_business=tuple(
+            _obj(b, Business, ("subject", "body", "occurred_on", "created_at", "updated_at"))
+            for b in a.get("other_parliamentary_business") or () if isinstance(b, dict)
+        ),
+        places=tuple(places),
+    )  # fmt: skip
+
+
+def index_document(doc: Any, site: str) -> tuple[list[PetitionState], str | None, str | None]:
+    """Parse an index page: its petitions, the next page URL and the last page URL."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise BadDocument("not an e-petitions index document (no `data` list)")
+    links = doc.get("links") if isinstance(doc.get("links"), dict) else {}
+    return [petition_state(item, site) for item in doc["data"]], links.get("next"), links.get("last")
+
+
+def count_document(doc: Any) -> CountState:
+    """Parse a count.json document."""
+    if not isinstance(doc, dict) or "signature_count" not in doc:
+        raise BadDocument("not an e-petitions count document (no signature_count)")
+    return CountState(
+        signature_count=_int(doc.get("signature_count"), "signature_count"),
+        response_threshold_reached_at=doc.get("response_threshold_reached_at"),
+        government_response_at=doc.get("government_response_at"),
+        debate_threshold_reached_at=doc.get("debate_threshold_reached_at"),
+        scheduled_debate_date=doc.get("scheduled_debate_date"),
+        debate_outcome_at=doc.get("debate_outcome_at"),
+        debated=doc.get("debated") if isinstance(doc.get("debated"), bool) else None,
+    )

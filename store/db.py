@@ -1,0 +1,43 @@
+"""Open the govwatch database: WAL mode, foreign keys, migrations applied."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from monitor.errors import StoreError
+from store.schema import migrations
+
+
+def open_db(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the database at `path`, ready for reads and writes."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        db = Database(conn)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+        if migrate:
+            _migrate(db, path)
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path}: cannot open the database: {e}",
+                         hint="is it a govwatch database? Is the disk full or read-only?") from None
+    except OSError as e:
+        raise StoreError(f"{path}: cannot create the database: {e}") from None
+    return db
+
+
+def _migrate(db: Database, path: Path) -> None:
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path}: the database was written by a newer govwatch (migrations {', '.join(unknown)})",
+            hint="upgrade govwatch, or point [govwatch] database at another file",
+        )
+    migrations.apply(db)

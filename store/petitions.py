@@ -1,0 +1,197 @@
+"""Persist petition states: the current row, snapshots, details and the count series.
+
+A snapshot is written only when the petition's content hash changes, a
+details row only when the breakdowns change, a count row only when the count
+moves, so the history grows with changes, not with polls.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.items import (
+    PetitionDetails,
+    PetitionState,
+    petition_from_jsonable,
+    to_jsonable,
+)
+
+
+@dataclass(slots=True)
+class Known:
+    """What the store remembers of a petition to tell quickly whether it changed."""
+
+    content_hash: str
+    signature_count: int
+    details_hash: str | None
+    snapshot_id: int | None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class PetitionStore:
+    """Reads and writes petitions in one database, with small caches for speed."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._known: dict[str, Known | None] = {}
+        self._places: dict[tuple[str, str], tuple[str | None, str | None]] | None = None
+
+    def known(self, petition_id: str) -> Known | None:
+        """Return what is known of a petition, or None if it was never seen."""
+        if petition_id not in self._known:
+            row = next(self.db.query(
+                "SELECT content_hash, signature_count, details_hash, snapshot_id FROM petitions WHERE id = ?",
+                [petition_id],
+            ), None)  # fmt: skip
+            self._known[petition_id] = Known(**row) if row else None
+        return self._known[petition_id]
+
+    def state(self, petition_id: str) -> PetitionState | None:
+        """Return the last stored state of a petition, with its current count."""
+        known = self.known(petition_id)
+        if known is None or known.snapshot_id is None:
+            return None
+        row = next(self.db.query(
+            "SELECT content FROM petition_snapshots WHERE id = ?", [known.snapshot_id]
+        ))  # fmt: skip
+        state = petition_from_jsonable(json.loads(row["content"]))
+        return replace(state, signature_count=known.signature_count)
+
+    def write(self, petition: PetitionState, at: str, content_hash: str | None = None) -> tuple[bool, bool]:
+        """Store a fetched state; return (content changed, count changed)."""
+        pid = petition.key
+        known = self.known(pid)
+        content_hash = content_hash or petition.content_hash()
+        content_changed = known is None or known.content_hash != content_hash
+        count_changed = known is None or known.signature_count != petition.signature_count
+        if content_changed:
+            row = _petition_row(petition) | {"changed_at": at, "content_hash": content_hash}
+            if known is None:
+                row |= {"id": pid, "first_seen_at": at, "count_changed_at": at}
+                marks = ", ".join("?" * len(row))
+                self.db.execute(f"INSERT INTO petitions ({', '.join(row)}) VALUES ({marks})", list(row.values()))
+            else:
+                sets = ", ".join(f"{c} = ?" for c in row)
+                self.db.execute(f"UPDATE petitions SET {sets} WHERE id = ?", [*row.values(), pid])
+            snapshot_id = self.db.execute(
+                "INSERT INTO petition_snapshots (petition_id, observed_at, hash, content) VALUES (?, ?, ?, ?)",
+                [pid, at, content_hash, _dumps(to_jsonable(petition))],
+            ).lastrowid
+            self.db.execute("UPDATE petitions SET snapshot_id = ? WHERE id = ?", [snapshot_id, pid])
+            details_hash = known.details_hash if known else None
+            self._known[pid] = Known(content_hash, petition.signature_count, details_hash, snapshot_id)
+        if count_changed:
+            self._write_count(petition, at, update_row=not content_changed)
+        return content_changed, count_changed
+
+    def write_count(self, petition_id: str, count: int, site_updated_at: str | None, at: str) -> bool:
+        """Store a count from count.json; return whether it changed."""
+        known = self.known(petition_id)
+        if known is None or known.signature_count == count:
+            return False
+        self.db.execute(
+            "UPDATE petitions SET signature_count = ?, count_changed_at = ? WHERE id = ?",
+            [count, at, petition_id],
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
+            [petition_id, at, count],
+        )
+        known.signature_count = count
+        return True
+
+    def _write_count(self, petition: PetitionState, at: str, update_row: bool) -> None:
+        pid = petition.key
+        if update_row:
+            self.db.execute(
+                "UPDATE petitions SET signature_count = ?, site_updated_at = ?, count_changed_at = ? WHERE id = ?",
+                [petition.signature_count, petition.updated_at, at, pid],
+            )
+        self.db.execute(
+            "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
+            [pid, at, petition.signature_count],
+        )
+        self._known[pid].signature_count = petition.signature_count
+
+    def write_details(self, petition_id: str, details: PetitionDetails, at: str) -> bool:
+        """Store signature breakdowns and other business if they changed."""
+        known = self.known(petition_id)
+        details_hash = details.content_hash()
+        if known is None or known.details_hash == details_hash:
+            return False
+        self.db.execute(
+            "INSERT INTO petition_details (petition_id, observed_at, hash, signatures_by_country,"
+            " signatures_by_constituency, signatures_by_region, other_parliamentary_business)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [petition_id, at, details_hash, _dumps(details.by_country), _dumps(details.by_constituency),
+             _dumps(details.by_region), _dumps(to_jsonable(details.other_parliamentary_business))],
+        )  # fmt: skip
+        self.db.execute("UPDATE petitions SET details_hash = ? WHERE id = ?", [details_hash, petition_id])
+        known.details_hash = details_hash
+        self._write_places(details)
+        return True
+
+    def _write_places(self, details: PetitionDetails) -> None:
+        if self._places is None:
+            self._places = {
+                (r["kind"], r["code"]): (r["name"], r["mp"])
+                for r in self.db.query("SELECT kind, code, name, mp FROM places")
+            }
+        for place in details.places:
+            label = (place.name, place.mp)
+            if self._places.get((place.kind, place.code)) != label:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO places (kind, code, name, mp) VALUES (?, ?, ?, ?)",
+                    [place.kind, place.code, place.name, place.mp],
+                )
+                self._places[(place.kind, place.code)] = label
+
+    def forget(self) -> None:
+        """Drop the caches (after a rolled-back transaction)."""
+        self._known.clear()
+        self._places = None
+
+
+def _petition_row(p: PetitionState) -> dict[str, Any]:
+    response, debate, rejection = p.government_response, p.debate, p.rejection
+    return {
+        "site": p.site,
+        "number": p.number,
+        "url": p.page_url,
+        "archived": int(p.archived),
+        "action": p.action,
+        "background": p.background,
+        "additional_details": p.additional_details,
+        "committee_note": p.committee_note,
+        "state": p.state,
+        "signature_count": p.signature_count,
+        "closing_date": p.closing_date,
+        "created_at": p.created_at,
+        "opened_at": p.opened_at,
+        "closed_at": p.closed_at,
+        "rejected_at": p.rejected_at,
+        "response_threshold_reached_at": p.response_threshold_reached_at,
+        "government_response_at": p.government_response_at,
+        "debate_threshold_reached_at": p.debate_threshold_reached_at,
+        "scheduled_debate_date": p.scheduled_debate_date,
+        "debate_outcome_at": p.debate_outcome_at,
+        "creator_name": p.creator_name,
+        "rejection_code": rejection.code if rejection else None,
+        "rejection_details": rejection.details if rejection else None,
+        "response_summary": response.summary if response else None,
+        "response_details": response.details if response else None,
+        "response_updated_at": response.updated_at if response else None,
+        "debated_on": debate.debated_on if debate else None,
+        "debate": _dumps(to_jsonable(debate)) if debate else None,
+        "departments": _dumps(to_jsonable(p.departments)),
+        "topics": _dumps(list(p.topics)),
+        "parliament": _dumps(to_jsonable(p.parliament)) if p.parliament else None,
+        "site_updated_at": p.updated_at,
+    }

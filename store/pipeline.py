@@ -1,0 +1,55 @@
+"""The Scrapy item pipeline: every Observation is recorded, with its events, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from monitor.config import Config, load_config
+from monitor.items import Observation
+from store.db import open_db
+from store.record import Recorder
+from store.watches import sync_watches
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Persist observations and their events in the watchlist's database."""
+
+    def __init__(self, crawler: Crawler, config: Config):
+        self.crawler = crawler
+        self.config = config
+        self.recorder: Recorder | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        value = crawler.settings.get("GOVWATCH_CONFIG")
+        config = value if isinstance(value, Config) else load_config(value)
+        return cls(crawler, config)
+
+    def open_spider(self, spider: Any = None) -> None:
+        db = open_db(self.config.settings.database)
+        sync_watches(db, self.config)
+        self.recorder = Recorder(db, self.config)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.recorder is not None:
+            self.recorder.db.close()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Observation):
+            return item
+        events = self.recorder.record(item)
+        stats = self.crawler.stats
+        stats.inc_value("govwatch/observations")
+        stats.inc_value(f"govwatch/outcome/{'error' if item.error else 'ok'}")
+        if item.not_modified:
+            stats.inc_value("govwatch/not_modified")
+        if events:
+            stats.inc_value("govwatch/events", len(events))
+        for event in events:
+            logger.info("event %s: %s", event.kind, event.title)
+        return item

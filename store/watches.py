@@ -1,0 +1,38 @@
+"""Keep the `watches` table in step with the watchlist."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from monitor.clock import now_iso
+from monitor.config import Config
+
+
+def sync_watches(db: Database, config: Config) -> None:
+    """Insert new watches, update changed ones, mark those no longer listed inactive."""
+    at = now_iso()
+    rows = {r["id"]: r for r in db.query("SELECT id, configured_url FROM watches")}
+    listed = set()
+    with db.atomic():
+        for watch in config.watches:
+            listed.add(watch.id)
+            tags = json.dumps(list(watch.tags))
+            row = rows.get(watch.id)
+            if row is None:
+                db.execute(
+                    "INSERT INTO watches (id, kind, url, configured_url, tags, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [watch.id, watch.kind, watch.url, watch.url, tags, at],
+                )
+            elif row["configured_url"] != watch.url:  # a new target: forget the old one's HTTP state
+                db.execute(
+                    "UPDATE watches SET kind = ?, url = ?, configured_url = ?, tags = ?, active = 1, gone = 0,"
+                    " last_modified = NULL, count_last_modified = NULL, fresh_until = NULL, last_full_at = NULL"
+                    " WHERE id = ?",
+                    [watch.kind, watch.url, watch.url, tags, watch.id],
+                )
+            else:
+                db.execute("UPDATE watches SET tags = ?, active = 1 WHERE id = ?", [tags, watch.id])
+        for watch_id in rows.keys() - listed:
+            db.execute("UPDATE watches SET active = 0 WHERE id = ?", [watch_id])
