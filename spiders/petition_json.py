@@ -77,7 +77,9 @@ def petition_state(item: Any, site: str) -> PetitionState:
         raise BadDocument(f"petition id is not a number: {number!r}")
     a = item["attributes"]
     strings = {k: a.get(k) if isinstance(a.get(k), str) else None for k in _STRINGS}
-    parliament = a.get("parliament")
+    if strings["debate_scheduled_on"] is None and isinstance(a.get("debate_scheduled_at"), str):
+        strings["debate_scheduled_on"] = a["debate_scheduled_at"]  # the name in the app's own source
+    parliament = item.get("parliament") or a.get("parliament")  # beside or inside attributes
     return PetitionState(
         site=site,
         number=number,

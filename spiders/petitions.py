@@ -110,7 +110,7 @@ class PetitionsSpider(scrapy.Spider):
         yield obs
 
     def parse_count(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
-        if response.status == 404:  # archived petitions have no count.json: the full document tells
+        if response.status in (404, 410):  # archived (no count.json) or removed: the full document tells
             yield self._full_request(poll)
             return
         obs = self._observation(response, poll, kind)

@@ -67,7 +67,9 @@ class Govwatch:
         return self.run("check", *args)
 
     def query(self, sql: str, params: tuple = ()) -> list[dict]:
-        """Read the database directly."""
+        """Read the database directly (nothing before the first run created it)."""
+        if not self.database.exists():
+            return []
         conn = sqlite3.connect(self.database)
         conn.row_factory = sqlite3.Row
         try:
@@ -83,4 +85,5 @@ class Govwatch:
         return [r | {"data": json.loads(r["data"])} for r in rows]
 
     def count(self, table: str) -> int:
-        return self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"]
+        rows = self.query(f"SELECT count(*) AS n FROM {table}")
+        return rows[0]["n"] if rows else 0

@@ -1,0 +1,118 @@
+"""A petition's whole life against the replica, one `govwatch check` per step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+N = 700001
+
+
+class Steps:
+    """Change the replica with updated_at moving 20 s a step, like a real site's clock."""
+
+    def __init__(self, replica, gw):
+        self.replica, self.gw = replica, gw
+        self.clock = datetime.now(UTC) - timedelta(days=1)
+
+    def stamp(self) -> None:
+        self.clock += timedelta(seconds=20)
+        self.replica.set(N, updated_at=self.clock.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+
+    def then(self, change, *args, **kwargs) -> list[str]:
+        """Apply a change, run a check, return the keys of the new events."""
+        before = set(self.gw.event_keys())
+        if change is not None:
+            change(N, *args, **kwargs)
+            self.stamp()
+        self.gw.check()
+        return sorted(k.rsplit(f"/{N}/", 1)[1] for k in set(self.gw.event_keys()) - before)
+
+
+@pytest.mark.slow
+def test_lifecycle_yields_each_event_once_and_nothing_else(replica, gw):
+    replica.add_petition(N, action="Fund more school libraries", signature_count=9990)
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{N}"')
+    step = Steps(replica, gw)
+    step.stamp()
+
+    assert step.then(None) == []  # first sight at 9,990: nothing to backfill
+    assert step.then(replica.sign, 10050) == ["threshold/10000"]
+    assert step.then(replica.sign, 9995) == []
+    assert step.then(replica.sign, 10100) == []  # crossing again is not news
+    assert step.then(replica.respond, "We will consider it.", "The department is reviewing school libraries.") \
+        == [f"response/{replica.petition(N)['government_response']['responded_on']}"]
+    [updated] = step.then(replica.edit_response, details="The department will fund 500 school libraries.")
+    assert updated.startswith("response-updated/")
+    assert step.then(replica.sign, 100200) == ["threshold/100000"]
+    assert step.then(replica.schedule_debate, "2027-03-12") == ["debate-scheduled/2027-03-12"]
+    assert step.then(replica.debate, "2027-03-12") == ["debated/2027-03-12"]
+    assert step.then(replica.close) == ["state/closed"]
+    assert step.then(replica.archive) == ["state/archived"]
+
+    snapshots, events = gw.count("petition_snapshots"), gw.event_keys()
+    step.then(None)
+    step.then(None)
+    assert gw.event_keys() == events and gw.count("petition_snapshots") == snapshots
+
+    kinds = [e["kind"] for e in gw.events()]
+    assert kinds == ["threshold_crossed", "response_published", "response_updated", "threshold_crossed",
+                     "debate_scheduled", "debated", "state_changed", "state_changed"]
+    by_kind = {e["kind"]: e for e in gw.events()}
+    diff = by_kind["response_updated"]["data"]["diff"]
+    assert "- The department is reviewing school libraries." in diff
+    assert "+ The department will fund 500 school libraries." in diff
+    # the archived petition is now polled at its new address
+    [watch] = gw.query("SELECT url FROM watches")
+    assert watch["url"] == f"{replica.url}/archived/petitions/{N}.json"
+
+
+def test_first_sight_of_the_seed_petition_backfills_its_history(replica, gw):
+    replica.seed()
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/221342"')
+    gw.check()
+    events = {e["key"].rsplit("/221342/", 1)[1]: e for e in gw.events()}
+    assert sorted(events) == ["response/2018-11-30", "threshold/10000"]
+    response = events["response/2018-11-30"]
+    assert response["occurred_at"].startswith("2018-11-30")
+    assert response["summary"].startswith("This is a priority area of concern in China.")
+    assert response["title"] == ("Government responded: Put pressure on the Chinese Government over the "
+                                 "treatment of Uyghur Muslims")
+    assert response["url"] == f"{replica.url}/archived/petitions/221342"
+    assert events["threshold/10000"]["occurred_at"] < "2018-11-30"
+    gw.check()
+    assert len(gw.events()) == 2
+
+
+def test_unchanged_polls_add_no_snapshot_and_collapse_observations(replica, gw):
+    replica.add_petition(N, signature_count=50, updated_at="2026-01-01T00:00:00.000Z")
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{N}"')
+    for _ in range(3):
+        gw.check()
+    assert gw.count("petition_snapshots") == 1 and gw.count("signature_counts") == 1
+    runs = gw.query("SELECT url, outcome, polls FROM observations ORDER BY id")
+    assert sum(r["polls"] for r in runs) == 3
+    assert runs[-1]["outcome"] == "not_modified"  # If-Modified-Since was sent and answered 304
+    assert any(r.headers.get("if-modified-since") for r in replica.requests)
+
+
+def test_removed_petition_is_one_event_then_left_alone(replica, gw):
+    replica.add_petition(N, signature_count=50)
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{N}"')
+    gw.check()
+    replica.remove(N)
+    gw.check()
+    assert [k.rsplit("/", 2)[-2:] for k in gw.event_keys()] == [["state", "removed"]]
+    replica.clear_log()
+    out = gw.check().stdout
+    assert "gone since" in out
+    assert [r for r in replica.requests if r.path != "/robots.txt"] == []
+
+
+def test_unknown_petition_is_reported_not_an_event(replica, gw):
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/999999"')
+    gw.check()
+    assert gw.event_keys() == []
+    [obs] = gw.query("SELECT status, outcome FROM observations")
+    assert obs == {"status": 404, "outcome": "gone"}

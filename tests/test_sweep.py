@@ -1,0 +1,31 @@
+"""Sweeps: index pages as observations, discovery without a flood."""
+
+from __future__ import annotations
+
+
+def test_first_sweep_records_silently_then_new_petitions_are_discovered(replica, gw):
+    for n in range(1, 121):
+        replica.add_petition(n, action=f"Petition {n} about China" if n % 2 else f"Petition {n} about trains",
+                             signature_count=1000 + n)
+    gw.add(f'[[sweep]]\nsite = "{replica.url}"\nstate = "open"\nquery = "China"')
+    gw.check()
+    assert [e["kind"] for e in gw.events()] == ["sweep_started"]
+    assert gw.events()[0]["data"]["petitions"] == 60
+    index = [r for r in replica.requests if r.path == "/petitions.json"]
+    assert len(index) == 2 and all(r.query.get("count") == "50" for r in index)
+
+    replica.add_petition(500, action="Sanction officials in China", signature_count=3)
+    replica.sign(7, 10_500)
+    gw.check()
+    new = sorted(e["key"].split("/", 2)[2] for e in gw.events()[1:])
+    assert new == ["500/discovered", "7/threshold/10000"]
+    gw.check()
+    assert len(gw.events()) == 3
+
+
+def test_sweep_entries_are_petition_states(replica, gw):
+    replica.add_petition(1, action="China trade", signature_count=10)
+    gw.add(f'[[sweep]]\nsite = "{replica.url}"\nquery = "China"')
+    gw.check()
+    [row] = gw.query("SELECT id, action, signature_count, state FROM petitions")
+    assert row["action"] == "China trade" and row["signature_count"] == 10 and row["state"] == "open"
