@@ -29,6 +29,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A callback yields one Observation (two with a next page): Scrapy's default of 100 parallel
+# item workers per response only costs 100 asyncio tasks per fetch.
+CONCURRENT_ITEMS = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
