@@ -16,6 +16,7 @@ from monitor.render import plain
 
 OPML_FILE = "feeds.opml"
 INDEX_FILE = "index.html"
+_LABELS = {"atom": "Atom", "rss": "RSS"}
 
 
 def _sections(specs: Iterable[FeedSpec]) -> dict[str, list[FeedSpec]]:
@@ -45,7 +46,7 @@ def index_html(settings: Settings, specs: list[FeedSpec]) -> bytes:
     """Return a page listing every feed with its Atom and RSS links."""
 
     def row(spec: FeedSpec) -> str:
-        links = " · ".join(f'<a href="{html.escape(spec.path)}.{fmt}" type="{media}">{fmt.upper()}</a>'
+        links = " · ".join(f'<a href="{html.escape(spec.path)}.{fmt}" type="{media}">{_LABELS[fmt]}</a>'
                            for fmt, media in FORMATS.items())  # fmt: skip
         return f"<li>{html.escape(plain(spec.title))} — {links}</li>"
 

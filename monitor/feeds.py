@@ -181,8 +181,10 @@ class Renderer:
         if event.kind != "threshold_crossed" or not event.petition_id:
             return None
         if event.key not in self._chart_urls:
-            points = [(p["observed_at"], p["signature_count"])
-                      for p in queries.signature_curve(self.db, event.petition_id, until=event.detected_at)]
+            points = [
+                (p["observed_at"], p["signature_count"])
+                for p in queries.signature_curve(self.db, event.petition_id, until=event.detected_at)
+            ]
             threshold = event.data.get("threshold")
             svg = signature_svg(points, threshold if isinstance(threshold, int) else None)
             name = f"charts/{hashlib.sha1(event.key.encode()).hexdigest()[:16]}.svg"

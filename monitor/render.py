@@ -47,8 +47,9 @@ def plain(text: str | None) -> str:
 
 def sanitize(fragment: str) -> str:
     """Return an HTML fragment reduced to safe tags, attributes and link schemes."""
-    return nh3.clean(xml_text(fragment), tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
-                     url_relative="deny")  # a relative address would resolve against the feed
+    return nh3.clean(
+        xml_text(fragment), tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, url_relative="deny"
+    )  # a relative address would resolve against the feed
 
 
 def text_html(text: str | None) -> str:
@@ -151,8 +152,9 @@ class Rendered:
     link: str | None
 
 
-def render(event: Event, context: Context = Context()) -> Rendered:
+def render(event: Event, context: Context | None = None) -> Rendered:
     """Render an event with its kind's renderer, then the facts every entry carries."""
+    context = context or Context()
     registered = RENDERERS.get(event.kind)
     parts = registered.fn(event, context) if registered else generic(event, context)
     link = page_url(event.url)

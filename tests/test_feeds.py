@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -24,8 +23,10 @@ HOSTILE = {
     "action": "Stop <script>alert('a')</script> the ]]> \x01bad\x0b thing",
     "background": 'Read <a href="javascript:alert(1)">this</a> <img src=x onload="alert(2)"> ]]> \x02 now',
 }
-RESPONSE = ('We <b onload="alert(3)">will</b> act ]]> \x03',
-            '<script>alert(4)</script> See <a href="javascript:alert(5)">here</a>.\n\nhttps://gov.example/plan ]]>')
+RESPONSE = (
+    'We <b onload="alert(3)">will</b> act ]]> \x03',
+    '<script>alert(4)</script> See <a href="javascript:alert(5)">here</a>.\n\nhttps://gov.example/plan ]]>',
+)
 
 
 @dataclass
@@ -88,8 +89,8 @@ def test_every_feed_parses_with_ids_links_and_dates(story):
         feed = story.parse(path)
         assert feed.bozo == 0, (path, feed.get("bozo_exception"))
         assert feed.version == ("atom10" if path.endswith(".atom") else "rss20")
-        assert {"rel": "self", "href": FEEDS_URL + path} in [{k: l.get(k) for k in ("rel", "href")}
-                                                             for l in feed.feed.links]  # fmt: skip
+        links = [{"rel": link.get("rel"), "href": link.get("href")} for link in feed.feed.links]
+        assert {"rel": "self", "href": FEEDS_URL + path} in links
         ids = [e.id for e in feed.entries]
         assert len(ids) == len(set(ids)), f"{path} repeats an entry"
         for entry in feed.entries:
@@ -109,12 +110,14 @@ def test_seed_petition_response_appears_in_global_petition_and_responses_feeds(s
     for path in ("all.atom", "all.rss", story.petition_feed(221342), "kinds/response_published.atom",
                  "kinds/response_published.rss", "tags/china.atom"):  # fmt: skip
         [entry] = [e for e in story.parse(path).entries if e.id == tag_uri(key)]
-        assert entry.title == ("Government responded: Put pressure on the Chinese Government over the "
-                               "treatment of Uyghur Muslims")
+        assert entry.title == (
+            "Government responded: Put pressure on the Chinese Government over the " "treatment of Uyghur Muslims"
+        )
         assert entry.link == f"{story.replica.url}/archived/petitions/221342"
         assert entry.published_parsed[:3] == (2018, 11, 30)
-        body = lxml.html.fragment_fromstring(entry.content[0].value if path.endswith(".atom")
-                                             else entry.description, create_parent="div").text_content()
+        body = lxml.html.fragment_fromstring(
+            entry.content[0].value if path.endswith(".atom") else entry.description, create_parent="div"
+        ).text_content()
         assert "The government's response of 30 November 2018" in body
         assert "This is a priority area of concern in China." in body
         assert "We have serious concerns about the human rights situation in Xinjiang" in body

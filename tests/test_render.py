@@ -68,7 +68,8 @@ def test_sanitizer_disarms_raw_html(text):
 
 
 def test_scraped_text_stays_readable_as_text():
-    rendered = render(event(text="a < b", response={"summary": "We <b>will</b> act", "details": "Para one.\n\nPara two."}))
+    response = {"summary": "We <b>will</b> act", "details": "Para one.\n\nPara two."}
+    rendered = render(event(text="a < b", response=response))
     root = lxml.html.fragment_fromstring(rendered.html, create_parent="div")
     assert "We <b>will</b> act" in root.text_content()  # shown, not interpreted
     assert [p.text_content() for p in root.iter("p")][1:3] == ["Para one.", "Para two."]
