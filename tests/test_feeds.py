@@ -17,6 +17,8 @@ from monitor.replica import EPetitionsReplica
 from tests.support.govwatch import Govwatch
 from tests.test_render import FORBIDDEN, assert_inert
 
+pytestmark = pytest.mark.slow  # one module story of three real checks (~10 s)
+
 N = 700002
 FEEDS_URL = "http://feeds.example.org/govwatch/"
 HOSTILE = {
