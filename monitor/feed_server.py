@@ -83,12 +83,15 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        """Send a file, or 304 if the reader's copy is current."""
         self._answer(with_body=True)
 
     def do_HEAD(self) -> None:
+        """Send a file's headers only."""
         self._answer(with_body=False)
 
     def log_message(self, format: str, *args: object) -> None:
+        """Log requests through logging (shown with -v), not on stderr."""
         logger.info("%s %s", self.address_string(), format % args)
 
     def _answer(self, with_body: bool) -> None:

@@ -21,7 +21,7 @@ from monitor.chart import signature_svg
 from monitor.clock import parse_iso
 from monitor.config import Config, Settings
 from monitor.items import Event
-from monitor.render import RENDERERS, Context, kind_label, plain, render
+from monitor.render import RENDERERS, Context, Rendered, kind_label, plain, render
 from store import queries
 
 TAG_PREFIX = "tag:govwatch,2026:"  # never change: it is part of every entry id readers remember
@@ -130,13 +130,17 @@ def _moment(text: str | None, fallback: str) -> datetime:
         return parse_iso(fallback)
 
 
-class Renderer:
-    """Render feeds of one database; each threshold chart is drawn once and kept in `charts`."""
+class FeedRenderer:
+    """Render the feeds of one database; an event in several feeds is rendered once.
+
+    Threshold charts are drawn once too, and kept in `charts` for the publisher to write.
+    """
 
     def __init__(self, db: Database, settings: Settings):
         self.db, self.settings = db, settings
         self.charts: dict[str, bytes] = {}  # path in feeds_dir -> SVG
         self._chart_urls: dict[str, str | None] = {}
+        self._rendered: dict[str, Rendered] = {}
 
     def documents(self, spec: FeedSpec, quiet_since: str) -> dict[str, bytes]:
         """Return the feed's Atom and RSS documents, by format."""
@@ -164,7 +168,9 @@ class Renderer:
         return out
 
     def _entry(self, fg: FeedGenerator, event: Event) -> None:
-        rendered = render(event, Context(chart_url=self._chart(event)))
+        rendered = self._rendered.get(event.key)
+        if rendered is None:
+            rendered = self._rendered[event.key] = render(event, Context(chart_url=self._chart(event)))
         entry = fg.add_entry(order="append")
         entry.id(tag_uri(event.key))
         entry.guid(tag_uri(event.key), permalink=False)

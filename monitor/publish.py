@@ -18,7 +18,7 @@ from typing import Any
 from monitor.config import Config, Settings
 from monitor.errors import GovwatchError
 from monitor.feed_index import index_files
-from monitor.feeds import EPOCH, FORMATS, FeedSpec, Renderer, catalog
+from monitor.feeds import EPOCH, FORMATS, FeedRenderer, FeedSpec, catalog
 from store import queries
 from store.db import open_db
 
@@ -76,7 +76,7 @@ def update_feeds(config: Config, *, rebuild: bool = False) -> FeedsReport:
             last_id = new.last_id
             targets = [s for s in specs if state["feeds"].get(s.path) != s.signature() or s.touched_by(new)]
         quiet_since = queries.first_watch_added_at(db) or EPOCH
-        renderer = Renderer(db, settings)
+        renderer = FeedRenderer(db, settings)
         for spec in targets:
             for fmt, data in renderer.documents(spec, quiet_since).items():
                 report.written += write_if_changed(settings.feeds_dir / f"{spec.path}.{fmt}", data)
