@@ -131,7 +131,7 @@ def watches(config_path: str) -> None:
 @config_option
 @_friendly
 def feeds(config_path: str) -> None:
-    """Rebuild all feeds (and feeds.opml, index.html) from the database."""
+    """Rebuild every feed from the database."""
     config = _load(config_path)
     from monitor.publish import rebuild
 
