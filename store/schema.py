@@ -167,3 +167,23 @@ def create_petition_tables(db: Database) -> None:
         CREATE INDEX events_watch ON events(watch_id, detected_at);
         """
     )
+
+
+@migrations(name="0002_daemon")
+def create_daemon_table(db: Database) -> None:
+    """Create the heartbeat of `govwatch run` (one row) and index the schedule."""
+    db.executescript(
+        """
+        CREATE TABLE daemon (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            stopped_at TEXT,
+            watchlist TEXT NOT NULL,
+            crawls INTEGER NOT NULL DEFAULT 0,
+            last_crawl TEXT
+        );
+        CREATE INDEX watches_next_due ON watches(active, gone, next_due_at);
+        """
+    )
