@@ -125,6 +125,22 @@ def watches(config_path: str) -> None:
 
 
 @cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address Datasette listens on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="The port Datasette listens on.")
+@_friendly
+def datasette(config_path: str, host: str, port: int) -> None:
+    """Print the `datasette` command that serves the history read-only (run it yourself)."""
+    from monitor import datasette as history
+
+    config = _load(config_path)
+    click.echo(history.command_text(config, history.DatasetteOptions(host=host, port=port)))
+    for plugin in history.unexpected_plugins():
+        click.echo(f"govwatch: warning: Datasette plugin {plugin!r} is installed here and may write;"
+                   " govwatch's plugin keeps the history read-only anyway", err=True)  # fmt: skip
+
+
+@cli.command()
 def detectors() -> None:
     """List the kinds of events govwatch detects."""
     from monitor.detect import DETECTORS
