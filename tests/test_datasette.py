@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.clock import now_iso, parse_iso
+from monitor.clock import iso, now, now_iso, parse_iso
 from monitor.datasette import DatasetteOptions, start_datasette
 from monitor.replica import EPetitionsReplica
 from store import datasette as shipped
@@ -41,8 +41,8 @@ EDITED_TEXT = "The audit will be published in spring."
 class History:
     """The scenario's replica, watchlist and the Datasette serving its history."""
 
-    def __init__(self, replica: EPetitionsReplica, gw: Govwatch, url: str):
-        self.replica, self.gw, self.url = replica, gw, url
+    def __init__(self, replica: EPetitionsReplica, gw: Govwatch, url: str, clock: SiteClock):
+        self.replica, self.gw, self.url, self.clock = replica, gw, url, clock
         self.db = "govwatch"
 
     def rows(self, path: str, **params: str) -> list[dict]:
@@ -52,28 +52,41 @@ class History:
         return f"{self.replica.url.split('//', 1)[1]}/{number}"
 
 
+class SiteClock:
+    """The replica's updated_at, 20 s a change, like a real site's clock (Last-Modified has 10 s granules)."""
+
+    def __init__(self) -> None:
+        self.moment = now() - timedelta(days=1)
+
+    def tick(self) -> str:
+        self.moment += timedelta(seconds=20)
+        return iso(self.moment)
+
+
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     """Run the scenario's checks, then serve the history with start_datasette (what `serve` calls)."""
     with EPetitionsReplica(max_age=0) as replica:
-        gw = Govwatch(tmp_path_factory.mktemp("history"))
+        gw, clock = Govwatch(tmp_path_factory.mktemp("history")), SiteClock()
         replica.seed()
-        replica.add_petition(MOVING, action="Fund more school libraries", signature_count=9000)
-        replica.add_petition(ANSWERED, action="Publish the audit of the China trade deal", signature_count=20000)
+        replica.add_petition(MOVING, action="Fund more school libraries", signature_count=9000,
+                             updated_at=clock.tick())
+        replica.add_petition(ANSWERED, action="Publish the audit of the China trade deal", signature_count=20000,
+                             updated_at=clock.tick())  # fmt: skip
         for number in (SEED, MOVING, ANSWERED):
             gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{number}"')
         gw.check()
-        replica.sign(MOVING, 9600)
-        replica.respond(ANSWERED, "We will publish it.", FIRST_TEXT)
+        replica.sign(MOVING, 9600, updated_at=clock.tick())
+        replica.respond(ANSWERED, "We will publish it.", FIRST_TEXT, updated_at=clock.tick())
         gw.check()
-        replica.sign(MOVING, 10050)
-        replica.edit_response(ANSWERED, details=EDITED_TEXT)
+        replica.sign(MOVING, 10050, updated_at=clock.tick())
+        replica.edit_response(ANSWERED, details=EDITED_TEXT, updated_at=clock.tick())
         replica.add_petition(BROKEN, action="Never seen", signature_count=10)
         replica.fault("500", path=f"/{BROKEN}")
         gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{BROKEN}"')
         gw.check()
         with start_datasette(gw.database, DatasetteOptions(port=free_port())) as datasette:
-            yield History(replica, gw, datasette.url)
+            yield History(replica, gw, datasette.url, clock)
 
 
 # ------------------------------------------------------------------ canned queries
@@ -248,7 +261,7 @@ def test_datasette_keeps_answering_while_check_writes(history):
             answer = request(f"{history.url}/govwatch/signature_curve.json?petition={MOVING}&_shape=array")
             reads.append((time.monotonic(), answer.status, len(answer.body) if answer.status == 200 else -1))
 
-    history.replica.sign(MOVING, 10400)
+    history.replica.sign(MOVING, 10400, updated_at=history.clock.tick())
     reader = threading.Thread(target=read)
     reader.start()
     started = time.monotonic()
