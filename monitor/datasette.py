@@ -3,8 +3,9 @@
 Datasette opens the file as a mutable database (``mode=ro`` reads, not
 ``--immutable``, which would never see what `govwatch check` writes next), with
 govwatch's metadata and its plugin that makes every connection ``query_only``,
-and a SQL time limit. `start_datasette` runs that command beside another
-server (`govwatch serve` puts it on a second port) and stops it with it.
+and a SQL time limit. `DatasetteServer` runs that command as a service with
+`name`, `url`, `start()` and `stop()`, so `govwatch serve` runs it on a second
+port beside the feed server and stops it with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import IO
@@ -78,64 +79,72 @@ def command_text(config: Config, options: DatasetteOptions = DatasetteOptions())
     return shlex.join(datasette_command(prepare_database(config.settings.database), options))
 
 
-@dataclass
-class RunningDatasette:
-    """A Datasette process serving the history; stop() ends it."""
+class DatasetteServer:
+    """Datasette serving the history in a child process: a service `govwatch serve` runs beside the feeds."""
 
-    process: subprocess.Popen
-    url: str
-    command: list[str] = field(default_factory=list)
-    errors: IO[str] | None = None
+    name = "the history (Datasette)"
+
+    def __init__(self, database: Path, options: DatasetteOptions = DatasetteOptions(), ready_timeout: float = 30):
+        self.database, self.options, self.ready_timeout = Path(database), options, ready_timeout
+        self.command: list[str] = []
+        self.process: subprocess.Popen | None = None
+        self._errors: IO[str] | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the address Datasette answers on."""
+        return f"http://{self.options.host}:{self.options.port}"
+
+    def start(self) -> DatasetteServer:
+        """Start Datasette and return once it answers (GovwatchError if it stops or stays silent)."""
+        self.command = datasette_command(prepare_database(self.database), self.options)
+        # A file, not a pipe: nobody drains a pipe while Datasette runs, and a full one would block it.
+        self._errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=self._errors)  # fmt: skip
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                message, code = _last_line(self.errors_text()), self.process.returncode
+                self.stop()
+                raise GovwatchError(f"Datasette stopped at start (exit {code}): {message}",
+                                    hint=f"is port {self.options.port} already in use? Choose another port")  # fmt: skip
+            if _answers(self.url):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise GovwatchError(f"Datasette did not answer on {self.url} within {self.ready_timeout:.0f} s")
 
     def errors_text(self) -> str:
         """Return what Datasette wrote on stderr so far."""
-        if self.errors is None:
+        if self._errors is None:
             return ""
-        self.errors.seek(0)
-        return self.errors.read()
+        self._errors.seek(0)
+        return self._errors.read()
 
     def stop(self, timeout: float = 10) -> None:
         """Ask Datasette to exit (SIGTERM), and kill it if it has not within `timeout` seconds."""
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.errors is not None:
-            self.errors.close()
-            self.errors = None
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
 
-    def __enter__(self) -> RunningDatasette:
+    def __enter__(self) -> DatasetteServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 
-def start_datasette(database: Path, options: DatasetteOptions = DatasetteOptions(),
-                    ready_timeout: float = 30) -> RunningDatasette:  # fmt: skip
-    """Start Datasette on the history at `database` and return once it answers."""
-    command = datasette_command(prepare_database(database), options)
-    # A file, not a pipe: nobody drains a pipe while Datasette runs, and a full one would block it.
-    errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
-    running = RunningDatasette(process, f"http://{options.host}:{options.port}", command, errors)
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            message = _last_line(running.errors_text())
-            running.stop()
-            raise GovwatchError(
-                f"Datasette stopped at start (exit {process.returncode}): {message}",
-                hint=f"is port {options.port} already in use? Try another port",
-            )
-        if _answers(running.url):
-            return running
-        time.sleep(0.1)
-    running.stop()
-    raise GovwatchError(f"Datasette did not answer on {running.url} within {ready_timeout:.0f} s")
+def start_datasette(database: Path, options: DatasetteOptions = DatasetteOptions()) -> DatasetteServer:
+    """Start Datasette on the history at `database`; return it answering (use it as a context manager)."""
+    return DatasetteServer(database, options).start()
 
 
 def _answers(url: str) -> bool:

@@ -11,6 +11,7 @@ import json
 import os
 import shlex
 import shutil
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -24,7 +25,8 @@ import pytest
 import yaml
 
 from monitor.clock import iso, now, now_iso, parse_iso
-from monitor.datasette import DatasetteOptions, start_datasette
+from monitor.datasette import DatasetteOptions, DatasetteServer, start_datasette
+from monitor.errors import GovwatchError
 from monitor.replica import EPetitionsReplica
 from store import datasette as shipped
 from tests.support.datasette import browse, chromium, free_port, request, rows
@@ -292,6 +294,17 @@ def test_signature_curve_chart_renders_offline(history, tmp_path):
     if keep:  # to look at it: GOVWATCH_SCREENSHOTS=/some/folder pytest tests/test_datasette.py
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(screenshot, Path(keep) / screenshot.name)
+
+
+def test_a_busy_port_is_a_clear_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        server = DatasetteServer(tmp_path / "govwatch.db", DatasetteOptions(port=busy.getsockname()[1]))
+        with pytest.raises(GovwatchError) as error:
+            server.start()
+    assert "Datasette stopped at start" in str(error.value) and "already in use" in error.value.hint
+    assert server.process.poll() is not None
 
 
 # ------------------------------------------------------------------ helpers
