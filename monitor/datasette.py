@@ -82,7 +82,7 @@ def command_text(config: Config, options: DatasetteOptions = DatasetteOptions())
 class DatasetteServer:
     """Datasette serving the history in a child process: a service `govwatch serve` runs beside the feeds."""
 
-    name = "the history (Datasette)"
+    name = "the history in Datasette"
 
     def __init__(self, database: Path, options: DatasetteOptions = DatasetteOptions(), ready_timeout: float = 30):
         self.database, self.options, self.ready_timeout = Path(database), options, ready_timeout
@@ -108,7 +108,8 @@ class DatasetteServer:
                 message, code = _last_line(self.errors_text()), self.process.returncode
                 self.stop()
                 raise GovwatchError(f"Datasette stopped at start (exit {code}): {message}",
-                                    hint=f"is port {self.options.port} already in use? Choose another port")  # fmt: skip
+                                    hint=f"is port {self.options.port} already in use? Pick another"
+                                         " (govwatch serve --datasette-port, govwatch datasette --port)")  # fmt: skip
             if _answers(self.url):
                 return self
             time.sleep(0.1)

@@ -14,9 +14,10 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -296,6 +297,23 @@ def test_signature_curve_chart_renders_offline(history, tmp_path):
         shutil.copy(screenshot, Path(keep) / screenshot.name)
 
 
+def test_serve_starts_datasette_beside_the_feeds_and_stops_it(history):
+    feeds, datasette = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+    argv = [sys.executable, "-m", "monitor.cli", "serve", "--port", feeds.rsplit(":", 1)[1],
+            "--datasette-port", datasette.rsplit(":", 1)[1]]  # fmt: skip
+    env = os.environ | {"GOVWATCH_CONFIG": str(history.gw.config), "PYTHONUNBUFFERED": "1"}
+    serve = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(lambda: _answers(datasette) and _answers(feeds, "/"), serve)
+        assert SEED in [r["number"] for r in rows(datasette, "/govwatch/latest_responses")]
+    finally:
+        serve.terminate()
+        out, _ = serve.communicate(timeout=20)
+    assert serve.returncode == 0, out
+    assert f"Serving feeds on {feeds}" in out and f"Serving the history in Datasette on {datasette}" in out
+    assert not _answers(datasette)  # Datasette stopped with serve
+
+
 def test_a_busy_port_is_a_clear_error(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -323,19 +341,24 @@ def serving(argv: list[str]) -> Iterator[str]:
     url = f"http://127.0.0.1:{argv[argv.index('--port') + 1]}"
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not _answers(url):
-            assert process.poll() is None, f"datasette exited {process.returncode}"
-            assert time.monotonic() < deadline, "datasette did not answer within 30 s"
-            time.sleep(0.1)
+        wait_until(lambda: _answers(url), process)
         yield url
     finally:
         process.terminate()
         process.wait(10)
 
 
-def _answers(url: str) -> bool:
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen, timeout: float = 30) -> None:
+    """Wait for `ready()` while `process` runs (failing if it exits or `timeout` seconds pass)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None, f"{process.args[:4]} exited {process.returncode}"
+        assert time.monotonic() < deadline, f"{process.args[:4]} not ready within {timeout:.0f} s"
+        time.sleep(0.1)
+
+
+def _answers(url: str, path: str = "/-/versions.json") -> bool:
     try:
-        return request(f"{url}/-/versions.json").status == 200
+        return request(f"{url}{path}").status == 200
     except OSError:
         return False
