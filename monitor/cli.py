@@ -54,6 +54,7 @@ def _setup_logging(verbose: int) -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL if verbose < 2 else logging.DEBUG)
     if verbose < 2:
         logging.getLogger("scrapy").setLevel(max(level, logging.WARNING))
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 config_option = click.option(
@@ -150,8 +151,7 @@ def feeds(config_path: str) -> None:
 def serve(config_path: str, host: str, port: int, datasette_port: int, no_datasette: bool) -> None:
     """Serve the feeds, and the history in Datasette, over HTTP until Ctrl-C."""
     config = _load(config_path)
-    from monitor.feed_server import FeedServer
-    from monitor.serve import Service, serve_until_stopped
+    from monitor.serve import build_services, serve_until_stopped
 
     feeds_dir = config.settings.feeds_dir
     if not (feeds_dir / "index.html").exists():
@@ -159,12 +159,7 @@ def serve(config_path: str, host: str, port: int, datasette_port: int, no_datase
         click.echo("  hint: run `govwatch check` (or `govwatch feeds`) to write them", err=True)
     if port and config.settings.feeds_url != f"http://{host}:{port}/":
         click.echo(f"note: the feeds' self links point to {config.settings.feeds_url} ([govwatch] feeds_url)")
-    services: list[Service] = [FeedServer(feeds_dir, host, port)]
-    if not no_datasette:
-        from monitor.datasette import DatasetteOptions, DatasetteServer
-
-        options = DatasetteOptions(host=host, port=datasette_port)
-        services.append(DatasetteServer(config.settings.database, options))
+    services = build_services(config, host=host, port=port, datasette_port=None if no_datasette else datasette_port)
     serve_until_stopped(services, announce=click.echo)
 
 
@@ -182,6 +177,56 @@ def datasette(config_path: str, host: str, port: int) -> None:
     for plugin in history.unexpected_plugins():
         click.echo(f"govwatch: warning: Datasette plugin {plugin!r} is installed here and may write;"
                    " govwatch's plugin keeps the history read-only anyway", err=True)  # fmt: skip
+
+
+@cli.command()
+@config_option
+@click.option("--tick", default="5s", show_default=True, help="How often to look for watches that are due.")
+@click.option("--serve/--no-serve", "serve_too", default=True, show_default=True,
+              help="Also serve the feeds and Datasette, as `govwatch serve` does.")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the feeds (and Datasette) listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port of the feeds.")
+@click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
+@_friendly
+def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, datasette_port: int,
+        no_datasette: bool) -> None:  # fmt: skip
+    """Poll every watch when it is due, for ever: feeds and alerts stay current (Ctrl-C stops)."""
+    from monitor.config import parse_duration
+    from monitor.crawl import run_on_reactor
+    from monitor.publish import update_feeds
+    from monitor.scheduler import Monitor
+
+    config = _load(config_path)
+    try:
+        tick_seconds = parse_duration(tick)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--tick") from None
+    monitor = Monitor(config_path, tick=max(tick_seconds, 0.1),
+                      after_crawl=[lambda cfg, _report: update_feeds(cfg)])  # fmt: skip
+    services = []
+    if serve_too:
+        from monitor.serve import build_services
+
+        services = build_services(config, host=host, port=port,
+                                  datasette_port=None if no_datasette else datasette_port)  # fmt: skip
+    try:
+        for service in services:
+            service.start()
+            click.echo(f"Serving {service.name} on {service.url}")
+        click.echo(f"govwatch run: watching {len(config.watches)} watches from {config.path} (Ctrl-C stops)")
+        run_on_reactor(monitor.run)
+    finally:
+        for service in reversed(services):
+            service.stop()
+
+
+@cli.command()
+@config_option
+@_friendly
+def status(config_path: str) -> None:
+    """Show whether `govwatch run` is alive, and each watch's last check and next poll."""
+    click.echo(report.status_text(_load(config_path)))
 
 
 @cli.command()

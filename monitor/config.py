@@ -278,15 +278,32 @@ def entry_kind(name: str) -> Callable[[EntryParser], EntryParser]:
 _COMMON = {"name", "tags", "thresholds", "interval", "cron"}
 
 
-def _cron(entry: _Entry) -> str | None:
-    """Validate an optional crontab expression (five fields, UTC)."""
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_trigger(expression: str) -> Any:
+    """Return an APScheduler trigger for a standard crontab expression (UTC).
+
+    APScheduler 3 numbers weekdays from Monday = 0, crontab from Sunday = 0 (or 7):
+    numeric weekdays are turned into names so that "1-5" means Monday to Friday.
+    """
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+    fields[4] = re.sub(r"\d+", lambda m: _CRON_DAYS[int(m.group())] if int(m.group()) < 8 else m.group(), fields[4])
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone="UTC")
+
+
+def _cron(entry: _Entry) -> str | None:
+    """Validate an optional crontab expression (five fields, UTC)."""
     expression = entry.get("cron", str)
     if expression is None:
         return None
     try:
-        CronTrigger.from_crontab(expression, timezone="UTC")
+        cron_trigger(expression)
     except ValueError as e:
         raise entry.fail(f'expected a crontab expression such as "0 9 * * 1-5" (UTC): {e}', "cron") from None
     return expression
