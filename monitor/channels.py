@@ -134,9 +134,9 @@ def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Chann
     try:
         url, secrets = expand(template, os.environ if environ is None else environ)
     except KeyError as e:
-        raise entry.fail(
-            f"the environment variable {e.args[0]} is not set (the URL uses ${{{e.args[0]}}})", "url"
-        ) from None
+        error = entry.fail(f"the environment variable {e.args[0]} is not set (the URL uses ${{{e.args[0]}}})", "url")
+        error.hint = f"set it where govwatch runs (export {e.args[0]}=…), or write the value in the URL"
+        raise error from None
     except ValueError as e:
         raise entry.fail(str(e), "url") from None
     display = _display_url(entry, template, url, secrets)
@@ -167,7 +167,7 @@ def _display_url(entry: Any, template: str, url: str, secrets: tuple[str, ...]) 
             text = text.replace(secret, MASK)
         return text
 
-    display = privacy_url(url)
+    display = privacy_url(url, secrets)
     if display is None:
         raise entry.fail(
             f"not a notification URL Apprise knows: {masked(template)!r}"

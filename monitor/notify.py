@@ -38,28 +38,51 @@ def _asset() -> apprise.AppriseAsset:
     return apprise.AppriseAsset(storage_mode="memory", service_timeout=SERVICE_TIMEOUT)
 
 
-def privacy_url(url: str) -> str | None:
+# Apprise appends these defaults to every URL it prints; they say nothing about the channel.
+_NOISE = frozenset({"overflow=upstream", "retry=0", "wait=0.5", "optional=no"})
+
+
+def privacy_url(url: str, secrets: tuple[str, ...] = ()) -> str | None:
     """Return the URL as Apprise prints it with its secrets hidden; None if Apprise cannot use it."""
+    hide_in_logs((url, *secrets))
     plugin = apprise.Apprise.instantiate(url, asset=_asset(), suppress_exceptions=True)
-    return None if plugin is None else plugin.url(privacy=True)
+    if plugin is None:
+        return None
+    base, _, query = plugin.url(privacy=True).partition("?")
+    kept = [p for p in query.split("&") if p and p not in _NOISE]
+    return base + ("?" + "&".join(kept) if kept else "")
 
 
 class _Masking(logging.Filter):
-    """Mask a channel's secrets in the records Apprise logs while it sends."""
+    """Mask every known channel secret in what Apprise logs (its debug lines name URLs)."""
 
-    def __init__(self, channel: Channel):
+    def __init__(self) -> None:
         super().__init__()
-        self.channel = channel
+        self.secrets: tuple[str, ...] = ()  # longest first; replaced whole, so threads never see it half-built
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = self.channel.mask(record.getMessage()), ()
+        secrets = self.secrets
+        if secrets:
+            text = record.getMessage()
+            for secret in secrets:
+                text = text.replace(secret, "****")
+            record.msg, record.args = text, ()
         return True
+
+
+_MASKING = _Masking()
+APPRISE_LOGGER.addFilter(_MASKING)
+
+
+def hide_in_logs(secrets: tuple[str, ...]) -> None:
+    """Have Apprise's log lines mask these secrets from now on."""
+    known = set(_MASKING.secrets) | {s for s in secrets if s}
+    _MASKING.secrets = tuple(sorted(known, key=len, reverse=True))
 
 
 def send(channel: Channel, message: Message) -> Outcome:
     """Send `message` to `channel` once (no retries here: the outbox retries)."""
-    masking = _Masking(channel)
-    APPRISE_LOGGER.addFilter(masking)
+    hide_in_logs((channel.url, *channel.secrets))
     try:
         plugin = apprise.Apprise.instantiate(channel.url, asset=_asset(), suppress_exceptions=True)
         if plugin is None:
@@ -75,8 +98,6 @@ def send(channel: Channel, message: Message) -> Outcome:
         return Outcome(False, channel.mask(error))
     except Exception as e:  # a plugin bug must not stop the other channels; recorded, masked
         return Outcome(False, channel.mask(f"{type(e).__name__}: {e}"))
-    finally:
-        APPRISE_LOGGER.removeFilter(masking)
 
 
 def _carry_event(plugin: object, message: Message) -> None:

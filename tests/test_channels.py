@@ -114,3 +114,20 @@ def test_expand_reads_variables_and_lists_what_to_mask():
     assert "me" not in secrets  # too short to mask without garbling every message
     with pytest.raises(KeyError, match="P"):
         expand("json://${P}@h", {})
+
+
+def test_the_readme_documents_every_alert_key_and_template_field(tmp_path, monkeypatch):
+    from monitor.channels import _KEYS
+    from monitor.messages import FIELDS
+    from tests.test_config import ROOT, readme_watchlists
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Alerts", 1)[1].split("\n## ", 1)[0]
+    assert {m for m in re.findall(r"^\| `(\w+)` \|", section, re.M)} == _KEYS
+    assert set(re.findall(r"`\{(\w+)\}`", section)) == set(FIELDS)
+    [block] = [b for b in readme_watchlists() if "[[alert]]" in b]
+    for name in re.findall(r"\$\{(\w+)\}", block):
+        monkeypatch.setenv(name, f"example-{name.lower()}-value")
+    config = load_config(write(tmp_path, block))
+    assert [c.name for c in config.alerts] == ["team-mail", "newsroom-hook", "campaign-signal"]
+    assert config.alerts[1].digest == 3600 and "example-hook_token-value" not in config.alerts[1].display_url

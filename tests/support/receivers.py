@@ -73,7 +73,7 @@ class MailServer:
     def url(self, to: str = "team@example.org", user: str = "", password: str = "") -> str:
         """Return an Apprise mailto:// URL that sends to this server without TLS."""
         auth = f"{user}:{password}@" if user else ""
-        return f"mailto://{auth}127.0.0.1:{self.port}?mode=insecure&from=govwatch@example.org&to={to}&cto=2"
+        return f"mailto://{auth}127.0.0.1:{self.port}?mode=insecure&from=govwatch@example.org&to={to}&cto=1"
 
     def keys(self) -> list[str]:
         """Return the X-Govwatch-Event header of each message received, in order."""
