@@ -20,6 +20,8 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Response
 from scrapy.exceptions import CannotResolveHostError
+from scrapy.extensions.throttle import AutoThrottle
+from scrapy.utils.httpobj import urlparse_cached
 
 from monitor.clock import from_http_date, now, parse_iso
 
@@ -96,3 +98,18 @@ class PoliteRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(wait)
         return get_retry_request(request, spider=self.crawler.spider, reason=reason,
                                  max_retry_times=request.meta.get("max_retry_times", self.max_retry_times))
+
+
+class PoliteAutoThrottle(AutoThrottle):
+    """AutoThrottle for the hosts whose rules ask for it, and only those.
+
+    Scrapy's AutoThrottle is all or nothing; robots.txt requests carry no
+    per-request meta, so a host with ``autothrottle = false`` would still be
+    slowed down by its robots.txt response without this check.
+    """
+
+    def _response_downloaded(self, response: Response, request: Request, spider: object) -> None:
+        hosts = self.crawler.settings.getlist("GOVWATCH_AUTOTHROTTLE_OFF")
+        if urlparse_cached(request).hostname in hosts:
+            return
+        super()._response_downloaded(response, request, spider)

@@ -42,6 +42,7 @@ class PetitionStore:
         self.db = db
         self._known: dict[str, Known | None] = {}
         self._places: dict[tuple[str, str], tuple[str | None, str | None]] | None = None
+        self._codes: dict[str, set[str]] = {}
 
     def known(self, petition_id: str) -> Known | None:
         """Return what is known of a petition, or None if it was never seen."""
@@ -139,19 +140,26 @@ class PetitionStore:
         return True
 
     def _write_places(self, details: PetitionDetails) -> None:
+        """Keep the names (and MPs) of breakdown codes: all once per run, then only new codes."""
         if self._places is None:
             self._places = {
                 (r["kind"], r["code"]): (r["name"], r["mp"])
                 for r in self.db.query("SELECT kind, code, name, mp FROM places")
             }
-        for place in details.places:
-            label = (place.name, place.mp)
-            if self._places.get((place.kind, place.code)) != label:
+            self._codes = {}
+            for kind, code in self._places:
+                self._codes.setdefault(kind, set()).add(code)
+            places = details.places()  # names and MPs change (elections): check them all once
+        else:
+            new = {kind: codes - self._codes.get(kind, set()) for kind, codes in details.codes().items()}
+            places = details.places(new) if any(new.values()) else []
+        for kind, code, name, mp in places:
+            if self._places.get((kind, code)) != (name, mp):
                 self.db.execute(
-                    "INSERT OR REPLACE INTO places (kind, code, name, mp) VALUES (?, ?, ?, ?)",
-                    [place.kind, place.code, place.name, place.mp],
+                    "INSERT OR REPLACE INTO places (kind, code, name, mp) VALUES (?, ?, ?, ?)", [kind, code, name, mp]
                 )
-                self._places[(place.kind, place.code)] = label
+                self._places[(kind, code)] = (name, mp)
+                self._codes.setdefault(kind, set()).add(code)
 
     def forget(self) -> None:
         """Drop the caches (after a rolled-back transaction)."""
