@@ -17,13 +17,6 @@ HOOK_SECRET = "hook-Otter-5512"
 
 
 @pytest.fixture
-def gw(gw):
-    """The shared watchlist, with AutoThrottle off: it slows 127.0.0.1 to one request a second."""
-    gw.hosts += "\n[polite]\nautothrottle = false\n"
-    return gw
-
-
-@pytest.fixture
 def mail():
     with MailServer() as server:
         yield server

@@ -23,13 +23,6 @@ from tests.support.receivers import MailServer, Webhook
 ROUNDS = 20
 
 
-@pytest.fixture
-def gw(gw):
-    """The shared watchlist, with AutoThrottle off: it slows 127.0.0.1 to one request a second."""
-    gw.hosts += "\n[polite]\nautothrottle = false\n"
-    return gw
-
-
 def start(gw, *args: str) -> subprocess.Popen:
     env = os.environ | {"GOVWATCH_CONFIG": str(gw.config), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, "-m", "monitor.cli", *args], env=env, cwd=gw.folder,
