@@ -143,9 +143,17 @@ class PetitionState:
 
     def content_hash(self) -> str:
         """Hash the fields whose change deserves a snapshot (not the count)."""
-        return stable_hash(
-            {f: v for f, v in to_jsonable(self).items() if f not in VOLATILE_FIELDS}
-        )
+        return self.encoded()[0]
+
+    def encoded(self) -> tuple[str, str]:
+        """Return (content hash, JSON of the whole state), computing the JSON once."""
+        data = to_jsonable(self)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        for name in VOLATILE_FIELDS:
+            data.pop(name)
+        # Field order is fixed by the dataclasses, so no sort_keys is needed for a stable hash.
+        core = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha1(core.encode("utf-8")).hexdigest(), text
 
 
 # Fields that change with every signature: kept in the count series, not in snapshots.
@@ -186,10 +194,22 @@ class PetitionDetails:
             if only is None or e[key] in only.get(kind, ())
         ]  # fmt: skip
 
+    def encoded(self) -> tuple[str, tuple[str, str, str, str]]:
+        """Return (hash, JSON of by_country, by_constituency, by_region, other business).
+
+        The breakdowns keep the document's order (stable on a given site): sorting
+        ~860 keys for every fetch would cost more than the rare extra row it saves.
+        """
+        texts = tuple(
+            json.dumps(part, ensure_ascii=False, separators=(",", ":"))
+            for part in (self.by_country, self.by_constituency, self.by_region,
+                         to_jsonable(self.other_parliamentary_business))
+        )  # fmt: skip
+        return hashlib.sha1("\x1f".join(texts).encode("utf-8")).hexdigest(), texts
+
     def content_hash(self) -> str:
         """Hash the breakdowns and other business (labels excluded)."""
-        return stable_hash([self.by_country, self.by_constituency, self.by_region,
-                            to_jsonable(self.other_parliamentary_business)])  # fmt: skip
+        return self.encoded()[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,7 +170,9 @@ def render_event(event: Event, title: str = DEFAULT_TITLE, body: str = DEFAULT_B
     text = fill(body, values)
     if event.key not in text:
         text += f"\n\nEvent: {event.key}"
-    return Message(title=fill(title, values) or event.title, body=text, keys=(event.key,),
+    # A title is one line (an e-mail subject, a chat's first line), whatever the scraped text held.
+    one_line = " ".join(fill(title, values).split())
+    return Message(title=one_line or event.title, body=text, keys=(event.key,),
                    payload={"event": event_json(event)})  # fmt: skip
 
 

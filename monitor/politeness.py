@@ -19,6 +19,7 @@ import re
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Response
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.utils.httpobj import urlparse_cached
@@ -113,3 +114,15 @@ class PoliteAutoThrottle(AutoThrottle):
         if urlparse_cached(request).hostname in hosts:
             return
         super()._response_downloaded(response, request, spider)
+
+
+class PoliteHTTPHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler, keeping as many connections alive as a host may use.
+
+    Scrapy sizes its keep-alive pool by the default per-domain concurrency, so
+    a host whose own rules allow more would reconnect for most requests.
+    """
+
+    def __init__(self, crawler: object):
+        super().__init__(crawler)
+        self._pool.maxPersistentPerHost = crawler.settings.getint("GOVWATCH_MAX_HOST_CONCURRENCY", 2)

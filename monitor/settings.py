@@ -48,6 +48,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "monitor.politeness.PoliteRetryMiddleware": 550,
 }
+DOWNLOAD_HANDLERS = {
+    "http": "monitor.politeness.PoliteHTTPHandler",
+    "https": "monitor.politeness.PoliteHTTPHandler",
+}
 ITEM_PIPELINES = {"store.pipeline.StorePipeline": 300}
 # The watchlist the pipeline records against: a path, or a Config object from govwatch.
 GOVWATCH_CONFIG = "watchlist.toml"
@@ -73,6 +77,7 @@ def crawl_settings(config: Config) -> dict[str, Any]:
     return names | {
         "USER_AGENT": user_agent(config.settings.contact),
         "CONCURRENT_REQUESTS": max(16, concurrency),
+        "GOVWATCH_MAX_HOST_CONCURRENCY": concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrency,
         "DOWNLOAD_DELAY": polite.delay,
         "DOWNLOAD_SLOTS": hosts,

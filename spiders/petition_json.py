@@ -121,7 +121,7 @@ def petition_details(a: dict[str, Any]) -> PetitionDetails:
         try:  # the fast path: ~860 well-formed entries a document
             counts = {e[code_key]: e["signature_count"] for e in entries}
             labels.append((kind, code_key, entries))
-            if all(type(c) is int for c in counts.values()) and all(type(k) is str for k in counts):
+            if set(map(type, counts.values())) <= {int} and set(map(type, counts)) <= {str}:
                 return counts
         except (KeyError, TypeError, AttributeError):
             pass
