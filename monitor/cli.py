@@ -55,7 +55,8 @@ def _setup_logging(verbose: int) -> None:
     if verbose < 2:
         logging.getLogger("scrapy").setLevel(max(level, logging.WARNING))
     # govwatch logs each failed alert itself, with the channel's name; Apprise's own line repeats it.
-    logging.getLogger("apprise").setLevel(logging.ERROR if verbose == 0 else level)
+    # (Not by raising Apprise's level: that would also hide the error from the result govwatch keeps.)
+    logging.getLogger("apprise").propagate = verbose > 0
 
 
 config_option = click.option(

@@ -98,6 +98,11 @@ def test_a_channel_down_while_20_events_are_detected_gets_all_20_once_in_order(r
     out = gw.check().stdout
     keys = detected(gw)
     assert len(keys) == 20 and "Alerts: 0 sent (0 deliveries), 2 to retry" in out
+    # the error each channel met is shown, and kept on the delivery row
+    if failure == "refusing-and-500":
+        assert 'team-mail: Sending email to "team@example.org" failed.' in out and "error=500" in out
+    else:
+        assert "team-mail: Connection error" in out and "team-hook: A Connection error occurred" in out
     assert mail.messages == [] and hook.posts == []
     listing = gw.run("alerts").stdout
     assert listing.count("pending ") == 40 and "team-mail" in listing
