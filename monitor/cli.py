@@ -181,7 +181,7 @@ def detectors() -> None:
 @click.pass_context
 @_friendly
 def alerts(ctx: click.Context, config_path: str) -> None:
-    """List the alert channels and their pending and failed deliveries."""
+    """List alert channels, pending and failed deliveries."""
     ctx.obj = config_path
     if ctx.invoked_subcommand is None:
         from monitor.alerts import outbox_text
@@ -201,7 +201,7 @@ def _alerts_config(ctx: click.Context, config_path: str | None) -> Config:
 @click.pass_context
 @_friendly
 def alerts_send(ctx: click.Context, config_path: str | None, name: str | None, now_text: str | None) -> None:
-    """Send the alerts that are due (what `govwatch check` does after polling)."""
+    """Send the alerts that are due now (check does it too)."""
     from monitor.alerts import dispatch
     from monitor.clock import parse_iso
 
@@ -220,7 +220,7 @@ def alerts_send(ctx: click.Context, config_path: str | None, name: str | None, n
 @click.pass_context
 @_friendly
 def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -> None:
-    """Send a test message to each channel (or one) and print each result."""
+    """Send a test message to each channel; print each result."""
     from monitor.alerts import send_test
 
     config = _alerts_config(ctx, config_path)
