@@ -18,8 +18,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from monitor import messages
 
-# Bookkeeping events that are not news: a channel gets them only when it names them in `kinds`.
-BOOKKEEPING_KINDS = frozenset({"sweep_started"})
+# Events about govwatch's own work, not news: a channel gets them only when it names them in `kinds`.
+OPT_IN_KINDS = frozenset({"sweep_started", "watch_failing", "watch_recovered"})
 DEFAULT_DEADLINE = 86400.0  # give up on a delivery a day after its event was detected
 DEFAULT_BACKOFF = 30.0  # first retry after 15-30 s, doubling
 MASK = "****"
@@ -38,7 +38,7 @@ class Channel:
     display_url: str  # the URL with its secrets masked: safe to print
     url: str = field(repr=False)  # expanded: holds secrets, only Apprise sees it
     secrets: tuple[str, ...] = field(default=(), repr=False)
-    kinds: tuple[str, ...] = ()  # empty: every event kind except bookkeeping ones
+    kinds: tuple[str, ...] = ()  # empty: every event kind except OPT_IN_KINDS
     tags: tuple[str, ...] = ()
     watches: tuple[str, ...] = ()
     digest: float | None = None  # seconds per digest period; None: one message per event
@@ -52,7 +52,7 @@ class Channel:
         if self.kinds:
             if kind not in self.kinds:
                 return False
-        elif kind in BOOKKEEPING_KINDS:
+        elif kind in OPT_IN_KINDS:
             return False
         if self.watches and watch_id not in self.watches:
             return False
@@ -118,10 +118,11 @@ def _password(url: str) -> str | None:
 
 def known_kinds() -> set[str]:
     """Return every event kind govwatch can store."""
-    # Imported here: detect imports config, which imports this module.
+    # Imported here: detect and health import config, which imports this module.
     from monitor.detect import DETECTORS
+    from monitor.health import KINDS as HEALTH_KINDS
 
-    return set(DETECTORS) | BOOKKEEPING_KINDS
+    return set(DETECTORS) | set(HEALTH_KINDS) | {"sweep_started"}
 
 
 def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Channel:

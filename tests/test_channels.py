@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from monitor.channels import expand
+from monitor.channels import OPT_IN_KINDS, expand, known_kinds
 from monitor.config import load_config
 from monitor.errors import ConfigError
 
@@ -68,6 +68,7 @@ watches = ["petition.parliament.uk/1"]
 """))
     every, china, one = config.alerts
     assert every.wants("threshold_crossed", "w", ()) and not every.wants("sweep_started", "w", ())
+    assert not every.wants("watch_failing", "w", ()) and OPT_IN_KINDS <= known_kinds()
     assert china.wants("response_published", "w", ("china", "x")) and china.wants("sweep_started", "w", ("china",))
     assert not china.wants("response_published", "w", ("uk",)) and not china.wants("debated", "w", ("china",))
     assert one.wants("debated", "petition.parliament.uk/1", ()) and not one.wants("debated", "other", ())
