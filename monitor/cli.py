@@ -55,6 +55,9 @@ def _setup_logging(verbose: int) -> None:
     if verbose < 2:
         logging.getLogger("scrapy").setLevel(max(level, logging.WARNING))
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # govwatch logs each failed alert itself, with the channel's name; Apprise's own line repeats it.
+    # (Not by raising Apprise's level: that would also hide the error from the result govwatch keeps.)
+    logging.getLogger("apprise").propagate = verbose > 0
 
 
 config_option = click.option(
@@ -89,6 +92,10 @@ def check(config_path: str, only: str | None, force: bool) -> None:
     from monitor.publish import update_feeds
 
     click.echo(update_feeds(config).line())
+    if config.alerts:
+        from monitor.alerts import dispatch
+
+        click.echo(dispatch(config).summary())
 
 
 @cli.command()
@@ -236,6 +243,63 @@ def detectors() -> None:
 
     for kind, registered in DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
+
+
+@cli.group(invoke_without_command=True)
+@config_option
+@click.pass_context
+@_friendly
+def alerts(ctx: click.Context, config_path: str) -> None:
+    """List alert channels, pending and failed deliveries."""
+    ctx.obj = config_path
+    if ctx.invoked_subcommand is None:
+        from monitor.alerts import outbox_text
+
+        click.echo(outbox_text(_load(config_path)))
+
+
+def _alerts_config(ctx: click.Context, config_path: str | None) -> Config:
+    return _load(config_path or ctx.obj or DEFAULT_CONFIG)
+
+
+@alerts.command("send")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The watchlist file.")
+@click.option("--name", help="Only this channel.")
+@click.option("--now", "now_text", metavar="TIME",
+              help="Act as if it were this UTC time (ISO-8601): to close a digest period early, or test retries.")
+@click.pass_context
+@_friendly
+def alerts_send(ctx: click.Context, config_path: str | None, name: str | None, now_text: str | None) -> None:
+    """Send the alerts that are due now (check does it too)."""
+    from monitor.alerts import dispatch
+    from monitor.clock import parse_iso
+
+    config = _alerts_config(ctx, config_path)
+    try:
+        now = parse_iso(now_text) if now_text else None
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO-8601 time such as 2026-01-31T18:00:00Z, got {now_text!r}",
+                                 param_hint="--now") from None  # fmt: skip
+    click.echo(dispatch(config, now=now, only=name).summary())
+
+
+@alerts.command("test")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The watchlist file.")
+@click.option("--name", help="Only this channel.")
+@click.pass_context
+@_friendly
+def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -> None:
+    """Send a test message to each channel; print each result."""
+    from monitor.alerts import send_test
+
+    config = _alerts_config(ctx, config_path)
+    if not config.alerts:
+        raise ConfigError(f"{config.path}: no [[alert]] channels to test", hint="see README, Alerts")
+    results = send_test(config, name)
+    for channel, outcome in results:
+        click.echo(f"{channel.name}: " + ("sent" if outcome.ok else f"FAILED: {outcome.error}"))
+    if not all(outcome.ok for _, outcome in results):
+        sys.exit(1)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from monitor.channels import Channel, parse_channel
 from monitor.errors import ConfigError
 
 DEFAULT_SITE = "https://petition.parliament.uk"
@@ -115,6 +116,7 @@ class Config:
     polite: Politeness
     hosts: dict[str, Politeness] = field(default_factory=dict)
     watches: tuple[Watch, ...] = ()
+    alerts: tuple[Channel, ...] = ()
 
     def politeness(self, host: str) -> Politeness:
         """Return the rules for a host: its own table, else the defaults."""
@@ -126,6 +128,14 @@ class Config:
             if w.id == watch_id:
                 return w
         raise ConfigError(f"{self.path}: no watch named {watch_id!r}")
+
+    def channel(self, name: str) -> Channel:
+        """Return the alert channel with this name (ConfigError if there is none)."""
+        for c in self.alerts:
+            if c.name == name:
+                return c
+        names = ", ".join(c.name for c in self.alerts) or "(none: add an [[alert]] table)"
+        raise ConfigError(f"{self.path}: no alert channel named {name!r}", hint=f"channels are: {names}")
 
     def select(self, only: str | None) -> tuple[Watch, ...]:
         """Return the watches matching `--only` (an id, a petition number or a tag)."""
@@ -434,7 +444,7 @@ def _tables(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     """Validate parsed TOML and return a Config; raise ConfigError naming the problem."""
-    known = {"govwatch", "polite", "hosts"} | set(ENTRY_KINDS)
+    known = {"govwatch", "polite", "hosts", "alert"} | set(ENTRY_KINDS)
     for key in data:
         if key not in known:
             raise ConfigError(f"{path}: unknown top-level key {key!r} (expected one of: {', '.join(sorted(known))})")
@@ -460,7 +470,25 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                 )
             seen[watch.id] = watch.entry
             watches.append(watch)
-    return Config(path=path, settings=settings, polite=polite, hosts=hosts, watches=tuple(watches))
+    alerts = _alerts(path, data, {w.id for w in watches})
+    return Config(path=path, settings=settings, polite=polite, hosts=hosts, watches=tuple(watches), alerts=alerts)
+
+
+def _alerts(path: Path, data: dict[str, Any], watch_ids: set[str]) -> tuple[Channel, ...]:
+    """Parse the [[alert]] tables: channels, not watches (see monitor.channels)."""
+    channels: dict[str, Channel] = {}
+    for i, table in enumerate(_tables(path, data, "alert"), start=1):
+        entry = _Entry(path, f"[[alert]] #{i}", table)
+        channel = parse_channel(entry)
+        if channel.name in channels:
+            raise entry.fail(f"duplicate channel {channel.name!r}, already defined by "
+                             f"{channels[channel.name].entry}", "name")  # fmt: skip
+        for watch_id in channel.watches:
+            if watch_id not in watch_ids:
+                raise entry.fail(f"no watch named {watch_id!r} (watches are: {', '.join(sorted(watch_ids))})",
+                                 "watches")  # fmt: skip
+        channels[channel.name] = channel
+    return tuple(channels.values())
 
 
 def load_config(path: str | Path) -> Config:
