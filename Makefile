@@ -1,4 +1,5 @@
-# The two commands: `make run` (govwatch on the bundled watchlist) and `make test`.
+# The two commands: `make run` (govwatch run + its feeds and Datasette, on the bundled
+# watchlist) and `make test`.
 # Both create .venv with Python 3.11 and install govwatch into it first.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/govwatch check --config watchlist.toml
+	$(BIN)/govwatch run --config watchlist.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

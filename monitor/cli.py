@@ -195,9 +195,11 @@ def datasette(config_path: str, host: str, port: int) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port of the feeds.")
 @click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True)
 @click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
+@click.option("--keep-going", is_flag=True,
+              help="Keep polling even when no watch answers the first pass (default: stop, e.g. no network).")
 @_friendly
 def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, datasette_port: int,
-        no_datasette: bool) -> None:  # fmt: skip
+        no_datasette: bool, keep_going: bool) -> None:  # fmt: skip
     """Poll every watch when it is due, for ever: feeds and alerts stay current (Ctrl-C stops)."""
     from monitor.config import parse_duration
     from monitor.crawl import run_on_reactor
@@ -209,8 +211,15 @@ def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, data
         tick_seconds = parse_duration(tick)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--tick") from None
-    monitor = Monitor(config_path, tick=max(tick_seconds, 0.1),
-                      after_crawl=[lambda cfg, _report: update_feeds(cfg)])  # fmt: skip
+    from monitor.alerts import dispatch_async
+
+    async def send_alerts(cfg: Config) -> None:
+        if cfg.alerts:
+            await dispatch_async(cfg)
+
+    # Alerts are their own job: a slow mail server never delays polling.
+    monitor = Monitor(config_path, tick=max(tick_seconds, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg)],
+                      jobs=[(send_alerts, max(tick_seconds, 1.0))], keep_going=keep_going)  # fmt: skip
     services = []
     if serve_too:
         from monitor.serve import build_services
@@ -226,6 +235,12 @@ def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, data
     finally:
         for service in reversed(services):
             service.stop()
+    if monitor.unreachable:
+        for watch_id, error in monitor.unreachable:
+            click.echo(f"govwatch: {watch_id}: {report.plain(error)}", err=True)
+        click.echo("govwatch run: no watch answered the first pass (no network?), so it stops here;"
+                   " --keep-going keeps trying", err=True)  # fmt: skip
+        sys.exit(1)
 
 
 @cli.command()

@@ -75,14 +75,14 @@ class PoliteRetryMiddleware(RetryMiddleware):
     """Retry failed requests after a polite, growing delay."""
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        if request.meta.get("dont_retry") or response.status not in RETRY_STATUSES:
+        if _no_retry(request) or response.status not in RETRY_STATUSES:
             return response
         wait = retry_after(response) if response.status in (429, 503) else None
         retry = await self._wait_and_retry(request, f"HTTP {response.status}", wait)
         return retry or response
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
-        if request.meta.get("dont_retry") or isinstance(exception, CannotResolveHostError):
+        if _no_retry(request) or isinstance(exception, CannotResolveHostError):
             return None  # a host that does not resolve will not resolve in five seconds either
         if not isinstance(exception, self.exceptions_to_retry):
             return None
@@ -102,6 +102,14 @@ class PoliteRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(wait)
         return get_retry_request(request, spider=self.crawler.spider, reason=reason,
                                  max_retry_times=request.meta.get("max_retry_times", self.max_retry_times))
+
+
+def _no_retry(request: Request) -> bool:
+    # robots.txt is asked once: when it fails, Scrapy allows the crawl, and retrying it
+    # would only send more requests to a host that is already failing.
+    return bool(request.meta.get("dont_retry")) or (
+        request.meta.get("dont_obey_robotstxt") is True and request.url.endswith("/robots.txt")
+    )
 
 
 class PoliteAutoThrottle(AutoThrottle):

@@ -49,8 +49,12 @@ class Monitor:
 
     def __init__(self, config_path: str | Path, *, tick: float = 5.0,
                  after_crawl: list[AfterCrawl] | None = None,
-                 jobs: list[tuple[Callable[[Config], Awaitable[None]], float]] | None = None):  # fmt: skip
+                 jobs: list[tuple[Callable[[Config], Awaitable[None]], float]] | None = None,
+                 keep_going: bool = False):  # fmt: skip
         self.path = Path(config_path)
+        self.keep_going = keep_going
+        self.unreachable: list[tuple[str, str]] = []  # set when the first pass reached nothing
+        self._first = True
         self.tick_seconds = tick
         self.after_crawl = after_crawl or []
         self.extra_jobs = jobs or []
@@ -73,11 +77,11 @@ class Monitor:
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.request_reload)
         scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
-        scheduler.add_job(self.tick, "interval", seconds=self.tick_seconds, id="crawl", max_instances=1,
-                          coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
+        self._job = scheduler.add_job(self.tick, "interval", seconds=self.tick_seconds, id="crawl", max_instances=1,
+                                      coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
         for job, every in self.extra_jobs:
-            scheduler.add_job(self._guarded(job), "interval", seconds=every, max_instances=1, coalesce=True,
-                              next_run_time=now(), misfire_grace_time=None)  # fmt: skip
+            scheduler.add_job(self._guarded(lambda job=job: job(self.config)), "interval", seconds=every,
+                              max_instances=1, coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
         scheduler.start()
         logger.info("govwatch run: %d watches in %s, tick %.1f s", len(self.config.watches), self.path,
                     self.tick_seconds)  # fmt: skip
@@ -121,12 +125,21 @@ class Monitor:
         from scrapy.crawler import AsyncCrawlerRunner
 
         self._runner = AsyncCrawlerRunner(crawl_settings(self.config))
+        self._job.pause()  # a slow crawl delays the next tick (resuming counts the interval from now)
         try:
             report = await crawl(self.config, due, sync=False, runner=self._runner)
         finally:
             self._runner = None
+            if not self._stop.is_set():
+                self._job.resume()
         self.schedule(due, report)
         logger.info(report.line())
+        for watch_id, error in report.failed:
+            logger.warning("%s: %s", watch_id, error)
+        if self._first and not self.keep_going and report.watches and len(report.failed) == report.watches:
+            self.unreachable = report.failed  # nothing answered at all: no network, most likely
+            self.stop()
+        self._first = False
         self._heartbeat(report.line())
         for hook in self.after_crawl:
             await self._guarded(hook)(self.config, report)

@@ -238,3 +238,37 @@ def test_cron_watches_follow_their_expression(tmp_path):
     path.write_text('[[petition]]\nid = 1\ncron = "every day"\n')
     with pytest.raises(Exception, match="key 'cron': expected a crontab expression"):
         load_config(path)
+
+
+def test_run_sends_alerts_as_its_own_job(replica, gw):
+    from tests.support.receivers import Webhook
+
+    replica.add_petition(61, action="Ring the bells", signature_count=9_990)
+    gw.settings = 'interval = "1s"\n'
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/61"')
+    with Webhook() as hook:
+        gw.add(f'[[alert]]\nname = "hook"\nurl = "{hook.url()}"')
+        proc = run(gw)
+        try:
+            wait_for(lambda: polls(replica, 61), 10)
+            replica.sign(61, 10_001)
+            wait_for(lambda: hook.keys(), 10)
+        finally:
+            stop(proc)
+        assert [k.rsplit("/", 2)[-2:] for k in hook.keys()] == [["threshold", "10000"]]
+
+
+def test_run_with_nothing_reachable_says_so_once_per_watch_and_stops(gw):
+    import socket
+
+    with socket.socket() as s:  # a port with nothing listening: connection refused, like no network
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    gw.add(f'[[petition]]\nurl = "http://127.0.0.1:{closed}/petitions/1"')
+    gw.add(f'[[sweep]]\nsite = "http://127.0.0.1:{closed}"')
+    proc = gw.run("run", "--no-serve", "--tick", "0.2s", check=False, timeout=30)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr
+    assert sum("refused the connection" in line and line.startswith("govwatch: 127.0.0.1") for line in lines) == 2
+    assert "no watch answered the first pass" in lines[-1]
