@@ -17,11 +17,14 @@ import random
 import re
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.exceptions import CannotResolveHostError
 
 from monitor.clock import from_http_date, now, parse_iso
+from monitor.config import Config, load_config
 
 logger = logging.getLogger(__name__)
 
@@ -96,3 +99,26 @@ class PoliteRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(wait)
         return get_retry_request(request, spider=self.crawler.spider, reason=reason,
                                  max_retry_times=request.meta.get("max_retry_times", self.max_retry_times))
+
+
+class HostRulesMiddleware:
+    """Give every request the rules of its host, including those govwatch did not build (robots.txt).
+
+    Without them, AutoThrottle adjusts a host's delay after its robots.txt
+    answer as if the host had no rules of its own (a host's `delay` would be
+    replaced by the default one).
+    """
+
+    def __init__(self, config: Config):
+        self.config = config
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostRulesMiddleware:
+        value = crawler.settings.get("GOVWATCH_CONFIG")
+        return cls(value if isinstance(value, Config) else load_config(value))
+
+    def process_request(self, request: Request) -> None:
+        """Fill in the host's rules where the request does not say otherwise."""
+        host = urlparse_cached(request).hostname or ""
+        for key, value in self.config.politeness(host).request_meta().items():
+            request.meta.setdefault(key, value)

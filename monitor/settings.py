@@ -39,6 +39,7 @@ RETRY_TIMES = 2
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "monitor.politeness.PoliteRetryMiddleware": 550,
+    "monitor.politeness.HostRulesMiddleware": 50,
 }
 ITEM_PIPELINES = {"store.pipeline.StorePipeline": 300}
 # The watchlist the pipeline records against: a path, or a Config object from govwatch.
