@@ -104,8 +104,10 @@ def page_changed(previous: PageContent, new: PageContent, watch: PageWatch) -> l
         parts.append("Added: " + _short(added[0]))
     elif removed:
         parts.append("Removed: " + _short(removed[0]))
+    # Keyed by both states: the same edit from the same text is one event, a later revert is another.
+    slug = f"changed/{previous.content_hash()[:10]}-{new.content_hash()[:10]}"
     return [_event(
-        watch, new, "page_changed", f"changed/{new.content_hash()[:16]}", "Page changed", " ".join(parts),
+        watch, new, "page_changed", slug, "Page changed", " ".join(parts),
         diff=diff_text(previous.text, new.text), added=added, removed=removed, words=words,
         items_added=items_added, items_removed=items_removed,
     )]  # fmt: skip
