@@ -22,6 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/feeds.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

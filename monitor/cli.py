@@ -85,6 +85,9 @@ def check(config_path: str, only: str | None, force: bool) -> None:
     result = run_on_reactor(lambda: crawl(config, watches, force=force, on_observation=progress.tick))
     progress.done()
     click.echo(report.check_summary(result, config))
+    from monitor.publish import update_feeds
+
+    click.echo(update_feeds(config).line())
 
 
 @cli.command()
@@ -131,6 +134,39 @@ def watches(config_path: str) -> None:
     """List the watches with their last check and status."""
     config = _load(config_path)
     click.echo(report.watches_table(config))
+
+
+@cli.command()
+@config_option
+@_friendly
+def feeds(config_path: str) -> None:
+    """Rebuild every feed from the database."""
+    config = _load(config_path)
+    from monitor.publish import rebuild
+
+    click.echo(rebuild(config).line())
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@_friendly
+def serve(config_path: str, host: str, port: int) -> None:
+    """Serve the feeds over HTTP until Ctrl-C."""
+    config = _load(config_path)
+    from monitor.feed_server import FeedServer
+    from monitor.serve import serve_until_stopped
+
+    feeds_dir = config.settings.feeds_dir
+    if not (feeds_dir / "index.html").exists():
+        click.echo(f"govwatch: no feeds yet in {feeds_dir}", err=True)
+        click.echo("  hint: run `govwatch check` (or `govwatch feeds`) to write them", err=True)
+    if port and config.settings.feeds_url != f"http://{host}:{port}/":
+        click.echo(f"note: the feeds' self links point to {config.settings.feeds_url} ([govwatch] feeds_url)")
+    services = [FeedServer(feeds_dir, host, port)]  # Datasette will join here
+    serve_until_stopped(services, announce=click.echo)
 
 
 @cli.command()

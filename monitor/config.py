@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from monitor.errors import ConfigError
 
 DEFAULT_SITE = "https://petition.parliament.uk"
+DEFAULT_FEEDS_URL = "http://127.0.0.1:8080/"
 INDEX_STATES = (
     "all", "open", "closed", "rejected", "awaiting_response", "with_response",
     "awaiting_debate", "debated", "not_debated", "recent", "published",
@@ -66,6 +67,7 @@ class Settings:
     full_every: float = 3600.0
     contact: str | None = None
     feed_entries: int = 100
+    feeds_url: str = DEFAULT_FEEDS_URL  # where subscribers reach feeds_dir (for rel="self" and the OPML)
 
 
 @dataclass(frozen=True)
@@ -465,10 +467,15 @@ def _politeness(entry: _Entry, base: Politeness) -> Politeness:
 
 
 def _settings(entry: _Entry, folder: Path) -> Settings:
-    entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries"})
+    entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries", "feeds_url"})
     entries = entry.get("feed_entries", int, 100)
     if entries < 1:
         raise entry.fail("expected at least 1", "feed_entries")
+    feeds_url = entry.get("feeds_url", str, DEFAULT_FEEDS_URL)
+    parts = urlsplit(feeds_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise entry.fail(f"expected the http(s) URL feeds_dir is served at, such as {DEFAULT_FEEDS_URL!r}, "
+                         f"got {feeds_url!r}", "feeds_url")  # fmt: skip
     return Settings(
         database=folder / entry.get("database", str, "govwatch.db"),
         feeds_dir=folder / entry.get("feeds_dir", str, "feeds"),
@@ -476,6 +483,7 @@ def _settings(entry: _Entry, folder: Path) -> Settings:
         full_every=entry.duration("full_every", 3600.0),
         contact=entry.get("contact", str),
         feed_entries=entries,
+        feeds_url=feeds_url.rstrip("/") + "/",
     )
 
 

@@ -144,40 +144,73 @@ class PetitionState:
 
     def content_hash(self) -> str:
         """Hash the fields whose change deserves a snapshot (not the count)."""
-        return stable_hash(
-            {f: v for f, v in to_jsonable(self).items() if f not in VOLATILE_FIELDS}
-        )
+        return self.encoded()[0]
+
+    def encoded(self) -> tuple[str, str]:
+        """Return (content hash, JSON of the whole state), computing the JSON once."""
+        data = to_jsonable(self)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        for name in VOLATILE_FIELDS:
+            data.pop(name)
+        # Field order is fixed by the dataclasses, so no sort_keys is needed for a stable hash.
+        core = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha1(core.encode("utf-8")).hexdigest(), text
 
 
 # Fields that change with every signature: kept in the count series, not in snapshots.
 VOLATILE_FIELDS = frozenset({"signature_count", "updated_at"})
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """A label for a breakdown code: a country, constituency (with its MP) or region."""
-
-    kind: str  # "country" | "constituency" | "region"
-    code: str
-    name: str | None = None
-    mp: str | None = None
+# A label for a breakdown code: (kind, code, name, MP), kind being "country",
+# "constituency" or "region".
+Place = tuple[str, str, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
 class PetitionDetails:
-    """What only the detail document has: signature breakdowns and other business."""
+    """What only the detail document has: signature breakdowns and other business.
+
+    `labels` keeps the document's own breakdown entries, (kind, code key,
+    entries), so the ~860 names and MPs are only turned into `Place`s when the
+    store needs them (`places()`), not for every fetch.
+    """
 
     by_country: dict[str, int] = field(default_factory=dict)
     by_constituency: dict[str, int] = field(default_factory=dict)
     by_region: dict[str, int] = field(default_factory=dict)
     other_parliamentary_business: tuple[Business, ...] = ()
-    places: tuple[Place, ...] = ()
+    labels: tuple[tuple[str, str, list[dict[str, Any]]], ...] = ()
+
+    def codes(self) -> dict[str, set[str]]:
+        """Return the codes of each kind of place."""
+        return {"country": set(self.by_country), "constituency": set(self.by_constituency),
+                "region": set(self.by_region)}  # fmt: skip
+
+    def places(self, only: dict[str, set[str]] | None = None) -> list[Place]:
+        """Return the labels of every place, or only of the codes in `only` (by kind)."""
+        return [
+            (kind, e[key], e.get("name"), e.get("mp"))
+            for kind, key, entries in self.labels
+            for e in entries
+            if only is None or e[key] in only.get(kind, ())
+        ]  # fmt: skip
+
+    def encoded(self) -> tuple[str, tuple[str, str, str, str]]:
+        """Return (hash, JSON of by_country, by_constituency, by_region, other business).
+
+        The breakdowns keep the document's order (stable on a given site): sorting
+        ~860 keys for every fetch would cost more than the rare extra row it saves.
+        """
+        texts = tuple(
+            json.dumps(part, ensure_ascii=False, separators=(",", ":"))
+            for part in (self.by_country, self.by_constituency, self.by_region,
+                         to_jsonable(self.other_parliamentary_business))
+        )  # fmt: skip
+        return hashlib.sha1("\x1f".join(texts).encode("utf-8")).hexdigest(), texts
 
     def content_hash(self) -> str:
         """Hash the breakdowns and other business (labels excluded)."""
-        d = to_jsonable(self)
-        d.pop("places")
-        return stable_hash(d)
+        return self.encoded()[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,10 +417,20 @@ def petition_key(site: str, number: int) -> str:
     return f"{urlsplit(site).netloc}/{number}"
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def to_jsonable(value: Any) -> Any:
     """Turn nested dataclasses, tuples and dicts into JSON-ready values."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, _PLAIN):
+        return value
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
+    if names is None and hasattr(cls, "__dataclass_fields__"):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):

@@ -72,10 +72,13 @@ def _petition_poll(watch: PetitionWatch, status: WatchStatus | None, briefs: dic
                    config: Config, at: str) -> Poll:  # fmt: skip
     url = status.url if status else watch.url
     brief = briefs.get(petition_key(watch.site, watch.number))
-    full_ims = _ims(status.last_modified, status.last_modified_fetched_at) if status else None
+    full_ims = _ims((status.last_modified, status.last_modified_fetched_at)) if status else None
     if brief is None or not _count_is_enough(brief, status, config, at):
         return Poll(watch.id, url, "full", if_modified_since=full_ims)
-    count_ims = _ims(status.count_last_modified, status.count_last_modified_fetched_at)
+    # count.json changes whenever the petition does, so the full document's Last-Modified serves it too
+    # (the reverse is not true: a count.json Last-Modified says nothing of changes we did not fetch).
+    count_ims = _ims((status.count_last_modified, status.count_last_modified_fetched_at),
+                     (status.last_modified, status.last_modified_fetched_at))  # fmt: skip
     newest = max(filter(None, (status.last_modified, status.count_last_modified)), default=None)
     return Poll(watch.id, url, "count", if_modified_since=full_ims, count_if_modified_since=count_ims,
                 known=brief.count, known_last_modified=newest)  # fmt: skip
@@ -85,7 +88,7 @@ def _page_poll(watch: PageWatch, status: WatchStatus | None, brief: PageBrief | 
     """Poll a page with what the spider needs to tell a change from noise."""
     if brief is None:
         return Poll(watch.id, watch.url, "page")
-    ims = _ims(status.last_modified, status.last_modified_fetched_at) if status and brief.content_hash else None
+    ims = _ims((status.last_modified, status.last_modified_fetched_at)) if status and brief.content_hash else None
     return Poll(watch.id, watch.url, "page", if_modified_since=ims, known_hash=brief.content_hash,
                 noise=brief.noise)  # fmt: skip
 
@@ -100,9 +103,11 @@ def _count_is_enough(brief: PetitionBrief, status: WatchStatus | None, config: C
     return later(status.last_full_at, config.settings.full_every) > at
 
 
-def _ims(last_modified: str | None, fetched_at: str | None) -> str | None:
-    if not last_modified or not fetched_at:
-        return None
-    if fetched_at < later(last_modified, LAST_MODIFIED_GRANULE):
-        return None  # fetched inside the granule: a later change could share our Last-Modified
-    return http_date(last_modified)
+def _ims(*seen: tuple[str | None, str | None]) -> str | None:
+    """Return If-Modified-Since from (Last-Modified, fetched at) pairs, or None when none is safe."""
+    safe = [
+        modified for modified, fetched_at in seen
+        # fetched inside the granule: a later change could share our Last-Modified
+        if modified and fetched_at and fetched_at >= later(modified, LAST_MODIFIED_GRANULE)
+    ]  # fmt: skip
+    return http_date(max(safe)) if safe else None

@@ -17,14 +17,14 @@ import random
 import re
 
 from scrapy import Request
-from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Response
-from scrapy.utils.httpobj import urlparse_cached
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import CannotResolveHostError
+from scrapy.extensions.throttle import AutoThrottle
+from scrapy.utils.httpobj import urlparse_cached
 
 from monitor.clock import from_http_date, now, parse_iso
-from monitor.config import Config, load_config
 
 logger = logging.getLogger(__name__)
 
@@ -101,24 +101,28 @@ class PoliteRetryMiddleware(RetryMiddleware):
                                  max_retry_times=request.meta.get("max_retry_times", self.max_retry_times))
 
 
-class HostRulesMiddleware:
-    """Give every request the rules of its host, including those govwatch did not build (robots.txt).
+class PoliteAutoThrottle(AutoThrottle):
+    """AutoThrottle for the hosts whose rules ask for it, and only those.
 
-    Without them, AutoThrottle adjusts a host's delay after its robots.txt
-    answer as if the host had no rules of its own (a host's `delay` would be
-    replaced by the default one).
+    Scrapy's AutoThrottle is all or nothing; robots.txt requests carry no
+    per-request meta, so a host with ``autothrottle = false`` would still be
+    slowed down by its robots.txt response without this check.
     """
 
-    def __init__(self, config: Config):
-        self.config = config
+    def _response_downloaded(self, response: Response, request: Request, spider: object) -> None:
+        hosts = self.crawler.settings.getlist("GOVWATCH_AUTOTHROTTLE_OFF")
+        if urlparse_cached(request).hostname in hosts:
+            return
+        super()._response_downloaded(response, request, spider)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> HostRulesMiddleware:
-        value = crawler.settings.get("GOVWATCH_CONFIG")
-        return cls(value if isinstance(value, Config) else load_config(value))
 
-    def process_request(self, request: Request) -> None:
-        """Fill in the host's rules where the request does not say otherwise."""
-        host = urlparse_cached(request).hostname or ""
-        for key, value in self.config.politeness(host).request_meta().items():
-            request.meta.setdefault(key, value)
+class PoliteHTTPHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler, keeping as many connections alive as a host may use.
+
+    Scrapy sizes its keep-alive pool by the default per-domain concurrency, so
+    a host whose own rules allow more would reconnect for most requests.
+    """
+
+    def __init__(self, crawler: object):
+        super().__init__(crawler)
+        self._pool.maxPersistentPerHost = crawler.settings.getint("GOVWATCH_MAX_HOST_CONCURRENCY", 2)

@@ -18,7 +18,6 @@ from monitor.items import (
     Parliament,
     PetitionDetails,
     PetitionState,
-    Place,
     Rejection,
 )
 
@@ -115,17 +114,18 @@ def petition_document(doc: Any, site: str) -> tuple[PetitionState, PetitionDetai
 
 def petition_details(a: dict[str, Any]) -> PetitionDetails:
     """Parse the detail-only parts: signatures by country/constituency/region, other business."""
-    places: list[Place] = []
+    labels: list[tuple[str, str, list[dict[str, Any]]]] = []
 
     def breakdown(key: str, kind: str, code_key: str) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for entry in a.get(key) or ():
-            if not isinstance(entry, dict) or not entry.get(code_key):
-                continue
-            code = str(entry[code_key])
-            counts[code] = _int(entry.get("signature_count"), f"{key} count")
-            places.append(Place(kind, code, entry.get("name"), entry.get("mp")))
-        return counts
+        entries = a.get(key) or []
+        try:  # the fast path: ~860 well-formed entries a document
+            counts = {e[code_key]: e["signature_count"] for e in entries}
+            labels.append((kind, code_key, entries))
+            if set(map(type, counts.values())) <= {int} and set(map(type, counts)) <= {str}:
+                return counts
+        except (KeyError, TypeError, AttributeError):
+            pass
+        raise BadDocument(f"{key} has an entry without a {code_key} and a whole signature_count")
 
     return PetitionDetails(
         by_country=breakdown("signatures_by_country", "country", "code"),
@@ -135,7 +135,7 @@ def petition_details(a: dict[str, Any]) -> PetitionDetails:
             _obj(b, Business, ("subject", "body", "occurred_on", "created_at", "updated_at"))
             for b in a.get("other_parliamentary_business") or () if isinstance(b, dict)
         ),
-        places=tuple(places),
+        labels=tuple(labels),
     )  # fmt: skip
 
 

@@ -42,6 +42,7 @@ class PetitionStore:
         self.db = db
         self._known: dict[str, Known | None] = {}
         self._places: dict[tuple[str, str], tuple[str | None, str | None]] | None = None
+        self._codes: dict[str, set[str]] = {}
 
     def known(self, petition_id: str) -> Known | None:
         """Return what is known of a petition, or None if it was never seen."""
@@ -64,11 +65,12 @@ class PetitionStore:
         state = petition_from_jsonable(json.loads(row["content"]))
         return replace(state, signature_count=known.signature_count)
 
-    def write(self, petition: PetitionState, at: str, content_hash: str | None = None) -> tuple[bool, bool]:
-        """Store a fetched state; return (content changed, count changed)."""
+    def write(self, petition: PetitionState, at: str,
+              encoded: tuple[str, str] | None = None) -> tuple[bool, bool]:  # fmt: skip
+        """Store a fetched state (with its `encoded()` if already made); return (content changed, count changed)."""
         pid = petition.key
         known = self.known(pid)
-        content_hash = content_hash or petition.content_hash()
+        content_hash, content_json = encoded or petition.encoded()
         content_changed = known is None or known.content_hash != content_hash
         count_changed = known is None or known.signature_count != petition.signature_count
         if content_changed:
@@ -82,7 +84,7 @@ class PetitionStore:
                 self.db.execute(f"UPDATE petitions SET {sets} WHERE id = ?", [*row.values(), pid])
             snapshot_id = self.db.execute(
                 "INSERT INTO petition_snapshots (petition_id, observed_at, hash, content) VALUES (?, ?, ?, ?)",
-                [pid, at, content_hash, _dumps(to_jsonable(petition))],
+                [pid, at, content_hash, content_json],
             ).lastrowid
             self.db.execute("UPDATE petitions SET snapshot_id = ? WHERE id = ?", [snapshot_id, pid])
             details_hash = known.details_hash if known else None
@@ -123,15 +125,14 @@ class PetitionStore:
     def write_details(self, petition_id: str, details: PetitionDetails, at: str) -> bool:
         """Store signature breakdowns and other business if they changed."""
         known = self.known(petition_id)
-        details_hash = details.content_hash()
+        details_hash, (by_country, by_constituency, by_region, business) = details.encoded()
         if known is None or known.details_hash == details_hash:
             return False
         self.db.execute(
             "INSERT INTO petition_details (petition_id, observed_at, hash, signatures_by_country,"
             " signatures_by_constituency, signatures_by_region, other_parliamentary_business)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [petition_id, at, details_hash, _dumps(details.by_country), _dumps(details.by_constituency),
-             _dumps(details.by_region), _dumps(to_jsonable(details.other_parliamentary_business))],
+            [petition_id, at, details_hash, by_country, by_constituency, by_region, business],
         )  # fmt: skip
         self.db.execute("UPDATE petitions SET details_hash = ? WHERE id = ?", [details_hash, petition_id])
         known.details_hash = details_hash
@@ -139,19 +140,26 @@ class PetitionStore:
         return True
 
     def _write_places(self, details: PetitionDetails) -> None:
+        """Keep the names (and MPs) of breakdown codes: all once per run, then only new codes."""
         if self._places is None:
             self._places = {
                 (r["kind"], r["code"]): (r["name"], r["mp"])
                 for r in self.db.query("SELECT kind, code, name, mp FROM places")
             }
-        for place in details.places:
-            label = (place.name, place.mp)
-            if self._places.get((place.kind, place.code)) != label:
+            self._codes = {}
+            for kind, code in self._places:
+                self._codes.setdefault(kind, set()).add(code)
+            places = details.places()  # names and MPs change (elections): check them all once
+        else:
+            new = {kind: codes - self._codes.get(kind, set()) for kind, codes in details.codes().items()}
+            places = details.places(new) if any(new.values()) else []
+        for kind, code, name, mp in places:
+            if self._places.get((kind, code)) != (name, mp):
                 self.db.execute(
-                    "INSERT OR REPLACE INTO places (kind, code, name, mp) VALUES (?, ?, ?, ?)",
-                    [place.kind, place.code, place.name, place.mp],
+                    "INSERT OR REPLACE INTO places (kind, code, name, mp) VALUES (?, ?, ?, ?)", [kind, code, name, mp]
                 )
-                self._places[(place.kind, place.code)] = label
+                self._places[(kind, code)] = (name, mp)
+                self._codes.setdefault(kind, set()).add(code)
 
     def forget(self) -> None:
         """Drop the caches (after a rolled-back transaction)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,11 +116,12 @@ def resolve_petition(db: Database, name: str) -> dict[str, Any]:
     return candidates[0]
 
 
-def signature_curve(db: Database, petition_id: str) -> Iterator[dict[str, Any]]:
-    """Yield (observed_at, signature_count) points of a petition, oldest first."""
+def signature_curve(db: Database, petition_id: str, until: str | None = None) -> Iterator[dict[str, Any]]:
+    """Yield (observed_at, signature_count) points of a petition, oldest first (up to `until`)."""
     yield from db.query(
-        "SELECT observed_at, signature_count FROM signature_counts WHERE petition_id = ? ORDER BY observed_at",
-        [petition_id],
+        "SELECT observed_at, signature_count FROM signature_counts WHERE petition_id = ?"
+        + (" AND observed_at <= ?" if until else "") + " ORDER BY observed_at",
+        [petition_id] + ([until] if until else []),
     )
 
 
@@ -131,3 +132,91 @@ def snapshots(db: Database, petition_id: str) -> list[dict[str, Any]]:
         [petition_id],
     )
     return [r | {"content": json.loads(r["content"])} for r in rows]
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def feed_events(db: Database, *, kind: str | None = None, petition: str | None = None,
+                watches: Sequence[str] | None = None, limit: int = 100) -> list[Event]:
+    """Return a feed's newest events: all, one kind, one petition, or those of some watches.
+
+    A watch's events are its own and those of every petition it follows (a petition
+    watched twice has its events stored once, under the first watch that saw them).
+    """
+    where, args = [], []
+    if kind is not None:
+        where.append("kind = ?")
+        args.append(kind)
+    if petition is not None:
+        where.append("petition_id = ?")
+        args.append(petition)
+    if watches is not None:
+        marks = ", ".join("?" * len(watches))
+        where.append(f"(watch_id IN ({marks}) OR petition_id IN"
+                     f" (SELECT petition_id FROM watch_petitions WHERE watch_id IN ({marks})))")  # fmt: skip
+        args += [*watches, *watches]
+    sql = "SELECT * FROM events" + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql += " ORDER BY detected_at DESC, id DESC LIMIT ?"
+    return [event_from_row(r) for r in db.query(sql, [*args, int(limit)])]
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvents:
+    """What events stored after a given id touch: to rewrite only the feeds that changed."""
+
+    last_id: int
+    kinds: frozenset[str]
+    petitions: frozenset[str]
+    watches: frozenset[str]  # the events' watches and every watch following their petitions
+
+
+def new_events(db: Database, after_id: int) -> NewEvents:
+    """Return the kinds, petitions and watches of the events stored after `after_id`."""
+    rows = list(db.query("SELECT id, kind, watch_id, petition_id FROM events WHERE id > ?", [after_id]))
+    petitions = frozenset(r["petition_id"] for r in rows if r["petition_id"])
+    followers = set()
+    if petitions:
+        marks = ", ".join("?" * len(petitions))
+        followers = {r["watch_id"] for r in db.query(
+            f"SELECT watch_id FROM watch_petitions WHERE petition_id IN ({marks})", list(petitions))}  # fmt: skip
+    return NewEvents(
+        last_id=max((r["id"] for r in rows), default=after_id),
+        kinds=frozenset(r["kind"] for r in rows),
+        petitions=petitions,
+        watches=frozenset({r["watch_id"] for r in rows} | followers),
+    )
+
+
+def last_event_id(db: Database) -> int:
+    """Return the id of the newest stored event (0 when there is none)."""
+    return next(db.query("SELECT coalesce(max(id), 0) AS id FROM events"))["id"]
+
+
+def event_kinds(db: Database) -> list[str]:
+    """Return the kinds of the stored events."""
+    return [r["kind"] for r in db.query("SELECT DISTINCT kind FROM events ORDER BY kind")]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPetition:
+    """A petition that has its own feed: it has events, or a [[petition]] watch follows it."""
+
+    id: str
+    action: str | None
+    url: str
+
+
+def feed_petitions(db: Database) -> list[FeedPetition]:
+    """Return the petitions that have events or are followed by a petition watch."""
+    rows = db.query(
+        "SELECT id, action, url FROM petitions WHERE id IN (SELECT petition_id FROM events)"
+        " OR id IN (SELECT wp.petition_id FROM watch_petitions wp JOIN watches w ON w.id = wp.watch_id"
+        " WHERE w.kind = 'petition') ORDER BY id"
+    )
+    return [FeedPetition(**r) for r in rows]
+
+
+def first_watch_added_at(db: Database) -> str | None:
+    """Return when the first watch was added (the date of a feed without entries)."""
+    return next(db.query("SELECT min(added_at) AS at FROM watches"))["at"]

@@ -77,6 +77,7 @@ def test_host_rules_override_defaults(tmp_path):
     ('[[petiton]]\nid = 1\n', r"unknown top-level key 'petiton'"),
     ('[polite]\nconcurrency = true\n', r"\[polite\], key 'concurrency': expected a whole number, got a boolean"),
     ('[[petition]\n', r"not valid TOML"),
+    ('[govwatch]\nfeeds_url = "feeds.example.org"\n', r"\[govwatch\], key 'feeds_url': expected the http\(s\) URL"),
 ])  # fmt: skip
 def test_invalid_watchlists_name_file_entry_and_problem(tmp_path, text, message):
     path = write(tmp_path, text)
@@ -105,3 +106,9 @@ def test_only_selects_by_id_number_or_tag():
     assert len(config.select("china")) == 2
     with pytest.raises(ConfigError, match="no watch matches --only"):
         config.select("nothing")
+
+
+def test_feeds_url_defaults_to_govwatch_serve_and_ends_with_a_slash(tmp_path):
+    assert load_config(write(tmp_path, "")).settings.feeds_url == "http://127.0.0.1:8080/"
+    config = load_config(write(tmp_path, '[govwatch]\nfeeds_url = "https://example.org/govwatch"\n'))
+    assert config.settings.feeds_url == "https://example.org/govwatch/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import feedparser
 import pytest
 
 from monitor.replica.pages import AdvocacyReplica
@@ -97,6 +98,12 @@ def test_chrome_never_alerts_and_each_real_change_alerts_once(site, gw):
     data = json.loads(gw.run("history", "letter", "--json").stdout)
     assert [s["number"] for s in data["snapshots"]] == [1, 2, 3, 4]
     assert data["diff"]["from"] == 3 and f"+ Update: {RESPONSE}" in data["diff"]["text"]
+
+    feed = feedparser.parse(gw.folder / "feeds" / "watches" / "article.atom")
+    titles = [e.title for e in feed.entries]
+    assert any(t.startswith("Added: Ma Jian, writer") for t in titles) and len(titles) == 4
+    [edit] = [e.content[0].value for e in feed.entries if "will make" in e.content[0].value]
+    assert "<del>will make</del>" in edit and "<ins>made</ins>" in edit
 
 
 @pytest.mark.slow

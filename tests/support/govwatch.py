@@ -62,6 +62,14 @@ class Govwatch:
             raise AssertionError(f"govwatch {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
         return proc
 
+    def start(self, *args: str) -> subprocess.Popen:
+        """Start `govwatch ARGS` (a server) in the background; the caller stops it."""
+        if not self.config.exists():
+            self.write()
+        env = os.environ | {"GOVWATCH_CONFIG": str(self.config), "PYTHONUNBUFFERED": "1"}
+        return subprocess.Popen([sys.executable, "-m", "monitor.cli", *args], env=env, cwd=self.folder,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
     def check(self, *args: str) -> subprocess.CompletedProcess:
         """Run one `govwatch check`."""
         return self.run("check", *args)

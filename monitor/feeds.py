@@ -1,0 +1,200 @@
+"""Render RSS 2.0 and Atom feeds of the events table, with feedgen.
+
+Feeds: everything, one per event kind, per tag, per watch and per petition
+(`catalog`). An entry's id is a ``tag:`` URI made of its event key, so
+rebuilding changes no identity, and its `updated` is when govwatch stored the
+event, so it moves only if the event does. Writing them is `monitor.publish`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from feedgen.feed import FeedGenerator
+from sqlite_utils import Database
+
+from monitor.chart import signature_svg
+from monitor.clock import parse_iso
+from monitor.config import Config, Settings
+from monitor.items import Event
+from monitor.render import RENDERERS, Context, Rendered, kind_label, plain, render
+from store import queries
+
+TAG_PREFIX = "tag:govwatch,2026:"  # never change: it is part of every entry id readers remember
+FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+SECTIONS = ("Everything", "Event kinds", "Tags", "Watches", "Petitions")
+EPOCH = "1970-01-01T00:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: its path in feeds_dir (no extension), its title, and which events it holds."""
+
+    path: str
+    title: str
+    section: str
+    description: str
+    kind: str | None = None
+    petition: str | None = None
+    watches: tuple[str, ...] | None = None
+    page: str | None = None  # the web page the feed is about, if not govwatch's index
+
+    def signature(self) -> str:
+        """Hash what the feed's rendering depends on besides its events."""
+        return hashlib.sha1(repr(self).encode()).hexdigest()[:16]
+
+    def touched_by(self, new: queries.NewEvents) -> bool:
+        """Tell whether any of the new events belongs in this feed."""
+        if self.kind is not None:
+            return self.kind in new.kinds
+        if self.petition is not None:
+            return self.petition in new.petitions
+        if self.watches is not None:
+            return not new.watches.isdisjoint(self.watches)
+        return bool(new.kinds)
+
+
+# ---------------------------------------------------------------- which feeds
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def slug(text: str) -> str:
+    """Return a safe relative path for a name: ':' becomes '_', anything odder adds a short hash."""
+    clean = "/".join(_UNSAFE.sub("_", part.replace(":", "_")).strip("._") or "_" for part in text.split("/"))
+    return clean if clean == text.replace(":", "_") else f"{clean}-{_hash(text)}"
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def catalog(config: Config, db: Database) -> list[FeedSpec]:
+    """Return every feed: everything, each kind, tag, watch, and petition with events or a watch."""
+    specs = [FeedSpec("all", "govwatch: everything", "Everything", "Every event govwatch detected.")]
+    for kind in sorted(set(RENDERERS) | set(queries.event_kinds(db))):
+        label = kind_label(kind)
+        specs.append(FeedSpec(f"kinds/{slug(kind)}", f"govwatch: {label}", "Event kinds",
+                              f"{label}: every {kind} event.", kind=kind))  # fmt: skip
+    tags: dict[str, list[str]] = {}
+    for watch in config.watches:
+        for tag in watch.tags:
+            tags.setdefault(tag, []).append(watch.id)
+    for tag, ids in sorted(tags.items()):
+        specs.append(FeedSpec(f"tags/{slug(tag)}", f"govwatch: tagged “{tag}”", "Tags",
+                              f"Events of the watches tagged “{tag}”.", watches=tuple(ids)))  # fmt: skip
+    for watch in config.watches:
+        specs.append(FeedSpec(f"watches/{slug(watch.id)}", f"govwatch: {watch.id}", "Watches",
+                              f"Events of the watch {watch.id}.", watches=(watch.id,)))  # fmt: skip
+    for petition in queries.feed_petitions(db):
+        title = plain(petition.action) or f"petition {petition.id}"
+        specs.append(FeedSpec(f"petitions/{slug(petition.id)}", f"govwatch: {title}", "Petitions",
+                              f"Events of the petition {petition.id}.", petition=petition.id,
+                              page=petition.url))  # fmt: skip
+    return _unique_paths(specs)
+
+
+def _unique_paths(specs: list[FeedSpec]) -> list[FeedSpec]:
+    seen: set[str] = set()
+    out = []
+    for spec in specs:
+        if spec.path in seen:  # two odd names slugged alike: the later one gets its own hash
+            spec = FeedSpec(**(vars(spec) | {"path": f"{spec.path}-{_hash(spec.title + spec.description)}"}))
+        seen.add(spec.path)
+        out.append(spec)
+    return out
+
+
+# ---------------------------------------------------------------- one feed
+
+
+def tag_uri(key: str) -> str:
+    """Return the stable ``tag:`` URI of an event key or a feed path."""
+    return TAG_PREFIX + quote(key, safe="/:@!$&'()*+,;=-._~")
+
+
+def feed_url(settings: Settings, spec: FeedSpec, fmt: str) -> str:
+    """Return where subscribers fetch a feed."""
+    return f"{settings.feeds_url}{spec.path}.{fmt}"
+
+
+def _moment(text: str | None, fallback: str) -> datetime:
+    try:
+        return parse_iso(text or fallback)
+    except ValueError:
+        return parse_iso(fallback)
+
+
+class FeedRenderer:
+    """Render the feeds of one database; an event in several feeds is rendered once.
+
+    Threshold charts are drawn once too, and kept in `charts` for the publisher to write.
+    """
+
+    def __init__(self, db: Database, settings: Settings):
+        self.db, self.settings = db, settings
+        self.charts: dict[str, bytes] = {}  # path in feeds_dir -> SVG
+        self._chart_urls: dict[str, str | None] = {}
+        self._rendered: dict[str, Rendered] = {}
+
+    def documents(self, spec: FeedSpec, quiet_since: str) -> dict[str, bytes]:
+        """Return the feed's Atom and RSS documents, by format."""
+        events = queries.feed_events(self.db, kind=spec.kind, petition=spec.petition, watches=spec.watches,
+                                     limit=self.settings.feed_entries)  # fmt: skip
+        fg = FeedGenerator()
+        fg.id(tag_uri(f"feed/{spec.path}"))
+        fg.title(plain(spec.title))
+        fg.subtitle(plain(spec.description))
+        fg.author(name="govwatch")
+        fg.generator("govwatch")
+        fg.language("en")
+        updated = _moment(events[0].detected_at if events else quiet_since, EPOCH)
+        fg.updated(updated)
+        fg.lastBuildDate(updated)
+        for event in events:
+            self._entry(fg, event)
+        page = spec.page or f"{self.settings.feeds_url}index.html"
+        out = {}
+        for fmt, media_type in FORMATS.items():
+            # RSS takes its <link> from the last link: the page; the self link becomes <atom:link rel="self">.
+            fg.link([{"href": feed_url(self.settings, spec, fmt), "rel": "self", "type": media_type},
+                     {"href": page, "rel": "alternate", "type": "text/html"}], replace=True)  # fmt: skip
+            out[fmt] = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+        return out
+
+    def _entry(self, fg: FeedGenerator, event: Event) -> None:
+        rendered = self._rendered.get(event.key)
+        if rendered is None:
+            rendered = self._rendered[event.key] = render(event, Context(chart_url=self._chart(event)))
+        entry = fg.add_entry(order="append")
+        entry.id(tag_uri(event.key))
+        entry.guid(tag_uri(event.key), permalink=False)
+        entry.title(rendered.title)
+        entry.content(rendered.html, type="html")
+        if rendered.link:
+            entry.link(href=rendered.link, rel="alternate", type="text/html")
+        entry.category(term=event.kind, label=kind_label(event.kind))
+        entry.updated(_moment(event.detected_at, EPOCH))
+        entry.published(_moment(event.occurred_at, event.detected_at or EPOCH))
+
+    def _chart(self, event: Event) -> str | None:
+        """Draw (once) the curve up to a threshold event; return its URL."""
+        if event.kind != "threshold_crossed" or not event.petition_id:
+            return None
+        if event.key not in self._chart_urls:
+            points = [
+                (p["observed_at"], p["signature_count"])
+                for p in queries.signature_curve(self.db, event.petition_id, until=event.detected_at)
+            ]
+            threshold = event.data.get("threshold")
+            svg = signature_svg(points, threshold if isinstance(threshold, int) else None)
+            name = f"charts/{hashlib.sha1(event.key.encode()).hexdigest()[:16]}.svg"
+            if svg is not None:
+                self.charts[name] = svg.encode()
+            self._chart_urls[event.key] = f"{self.settings.feeds_url}{name}" if svg is not None else None
+        return self._chart_urls[event.key]

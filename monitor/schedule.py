@@ -1,0 +1,104 @@
+"""When is a watch due again? Pure rules, so they are easy to test and to explain.
+
+- its `interval` (or the watchlist's), or its `cron` expression when it has one;
+- adaptive for open petitions: when the recent signature rate puts the next
+  threshold within four intervals, at least twice as often, down to the
+  site's max-age (a threshold crossed is news by the hour);
+- closed, rejected and archived petitions: at most daily;
+- a failing watch backs off: the interval doubles with each failure, up to a day;
+- never sooner than the site allows (Cache-Control max-age, Retry-After);
+- with jitter (±10%), so that many watches do not fire in the same second.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.clock import iso, parse_iso
+from monitor.config import Settings, Watch
+from monitor.items import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+
+DAY = 86400.0
+JITTER = 0.10
+MIN_INTERVAL = 1.0  # seconds; the floor when a site sends no max-age
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What the schedule needs to know of a petition: its state, count and recent rate."""
+
+    state: str | None
+    archived: bool
+    signature_count: int
+    rate: float | None  # signatures per second over the recent past, None when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """The next poll of a watch and why then."""
+
+    at: str
+    reason: str
+
+
+def next_due(watch: Watch, settings: Settings, *, now: datetime, failures: int = 0,
+             fresh_until: str | None = None, max_age: float | None = None,
+             progress: Progress | None = None, rng: random.Random | None = None) -> Due:  # fmt: skip
+    """Return when `watch` should be polled next, after a poll that ended at `now`."""
+    rng = rng or random.Random()
+    base = watch.interval or settings.interval
+    cron = getattr(watch, "cron", None)
+    if cron:
+        at, reason = _cron_next(cron, now), f"cron {cron}"
+    else:
+        seconds, reason = _interval(base, watch, failures, max_age, progress)
+        seconds *= 1 + rng.uniform(-JITTER, JITTER)
+        at = now + timedelta(seconds=max(seconds, MIN_INTERVAL))
+    if fresh_until and parse_iso(fresh_until) > at:
+        return Due(fresh_until, "the site asks us to wait (max-age or Retry-After)")
+    return Due(iso(at), reason)
+
+
+def _interval(base: float, watch: Watch, failures: int, max_age: float | None,
+              progress: Progress | None) -> tuple[float, str]:  # fmt: skip
+    if failures > 0:
+        return min(max(base, DAY), base * 2 ** (failures - 1)), f"backing off after {failures} failures"
+    if progress is None:
+        return base, "interval"
+    if progress.archived or progress.state in ("closed", "rejected", "hidden", "removed"):
+        return max(base, DAY), f"{'archived' if progress.archived else progress.state}: daily"
+    eta = seconds_to_threshold(progress, watch.thresholds)
+    if eta is not None and eta < 4 * base:
+        floor = max(max_age or 0.0, MIN_INTERVAL)
+        return max(floor, min(base / 2, eta / 4)), f"next threshold in ~{eta:.0f} s"
+    return base, "interval"
+
+
+def seconds_to_threshold(progress: Progress, extra: tuple[int, ...] = ()) -> float | None:
+    """Estimate the seconds until the next threshold at the current rate (None if not rising)."""
+    if not progress.rate or progress.rate <= 0:
+        return None
+    ahead = [t for t in (RESPONSE_THRESHOLD, DEBATE_THRESHOLD, *extra) if t > progress.signature_count]
+    if not ahead:
+        return None
+    return (min(ahead) - progress.signature_count) / progress.rate
+
+
+def _cron_next(expression: str, now: datetime) -> datetime:
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(expression, timezone="UTC")
+    return trigger.get_next_fire_time(None, now)
+
+
+def validate_cron(expression: str) -> str | None:
+    """Return why a crontab expression is invalid, or None when it is fine."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expression, timezone="UTC")
+    except ValueError as e:
+        return str(e)
+    return None

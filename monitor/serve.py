@@ -1,0 +1,49 @@
+"""Run govwatch's HTTP services side by side until interrupted (`govwatch serve`).
+
+A service is anything with `name`, `url`, `start()` and `stop()`: the feed
+server today, Datasette beside it later. They run in threads; the main thread
+waits for Ctrl-C or SIGTERM, then stops each.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+
+class Service(Protocol):
+    """An HTTP service that runs in a background thread."""
+
+    name: str
+
+    @property
+    def url(self) -> str: ...
+
+    def start(self) -> Any: ...
+
+    def stop(self) -> None: ...
+
+
+def serve_until_stopped(services: Sequence[Service], announce: Callable[[str], None] = print,
+                        stop: threading.Event | None = None) -> None:  # fmt: skip
+    """Start every service, announce its URL, and stop them all on SIGINT/SIGTERM (or `stop`)."""
+    stop = stop or threading.Event()
+    started: list[Service] = []
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        for service in services:
+            service.start()
+            started.append(service)
+            announce(f"Serving {service.name} on {service.url}")
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for service in reversed(started):
+            service.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
