@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/history_queries.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

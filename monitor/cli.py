@@ -152,12 +152,15 @@ def feeds(config_path: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="Port to listen on (0: any free port).")  # fmt: skip
+@click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port of the read-only Datasette on the history, beside the feeds.")  # fmt: skip
+@click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
 @_friendly
-def serve(config_path: str, host: str, port: int) -> None:
-    """Serve the feeds over HTTP until Ctrl-C."""
+def serve(config_path: str, host: str, port: int, datasette_port: int, no_datasette: bool) -> None:
+    """Serve the feeds, and the history in Datasette, over HTTP until Ctrl-C."""
     config = _load(config_path)
     from monitor.feed_server import FeedServer
-    from monitor.serve import serve_until_stopped
+    from monitor.serve import Service, serve_until_stopped
 
     feeds_dir = config.settings.feeds_dir
     if not (feeds_dir / "index.html").exists():
@@ -165,8 +168,29 @@ def serve(config_path: str, host: str, port: int) -> None:
         click.echo("  hint: run `govwatch check` (or `govwatch feeds`) to write them", err=True)
     if port and config.settings.feeds_url != f"http://{host}:{port}/":
         click.echo(f"note: the feeds' self links point to {config.settings.feeds_url} ([govwatch] feeds_url)")
-    services = [FeedServer(feeds_dir, host, port)]  # Datasette will join here
+    services: list[Service] = [FeedServer(feeds_dir, host, port)]
+    if not no_datasette:
+        from monitor.datasette import DatasetteOptions, DatasetteServer
+
+        options = DatasetteOptions(host=host, port=datasette_port)
+        services.append(DatasetteServer(config.settings.database, options))
     serve_until_stopped(services, announce=click.echo)
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address Datasette listens on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="The port Datasette listens on.")
+@_friendly
+def datasette(config_path: str, host: str, port: int) -> None:
+    """Print the `datasette` command that serves the history read-only (run it yourself)."""
+    from monitor import datasette as history
+
+    config = _load(config_path)
+    click.echo(history.command_text(config, history.DatasetteOptions(host=host, port=port)))
+    for plugin in history.unexpected_plugins():
+        click.echo(f"govwatch: warning: Datasette plugin {plugin!r} is installed here and may write;"
+                   " govwatch's plugin keeps the history read-only anyway", err=True)  # fmt: skip
 
 
 @cli.command()

@@ -67,6 +67,7 @@ class Settings:
     full_every: float = 3600.0
     contact: str | None = None
     feed_entries: int = 100
+    failing_after: int = 5
     feeds_url: str = DEFAULT_FEEDS_URL  # where subscribers reach feeds_dir (for rel="self" and the OPML)
 
 
@@ -82,6 +83,7 @@ class Watch:
     tags: tuple[str, ...] = ()
     thresholds: tuple[int, ...] = ()
     interval: float | None = None
+    cron: str | None = None
 
     @property
     def host(self) -> str:
@@ -296,7 +298,21 @@ def entry_kind(name: str) -> Callable[[EntryParser], EntryParser]:
     return register
 
 
-_COMMON = {"name", "tags", "thresholds", "interval"}
+_COMMON = {"name", "tags", "thresholds", "interval", "cron"}
+
+
+def _cron(entry: _Entry) -> str | None:
+    """Validate an optional crontab expression (five fields, UTC)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    expression = entry.get("cron", str)
+    if expression is None:
+        return None
+    try:
+        CronTrigger.from_crontab(expression, timezone="UTC")
+    except ValueError as e:
+        raise entry.fail(f'expected a crontab expression such as "0 9 * * 1-5" (UTC): {e}', "cron") from None
+    return expression
 _PETITION_URL = re.compile(r"^/(?:archived/)?petitions/(\d+)(?:\.json)?/?$")
 
 
@@ -333,6 +349,7 @@ def parse_petition(entry: _Entry, settings: Settings) -> Watch:
         tags=entry.strings("tags"),
         thresholds=entry.ints("thresholds"),
         interval=entry.duration("interval", None),
+        cron=_cron(entry),
     )
 
 
@@ -359,6 +376,7 @@ def parse_sweep(entry: _Entry, settings: Settings) -> Watch:
         tags=entry.strings("tags"),
         thresholds=entry.ints("thresholds"),
         interval=entry.duration("interval", None),
+        cron=_cron(entry),
     )
 
 
@@ -467,10 +485,13 @@ def _politeness(entry: _Entry, base: Politeness) -> Politeness:
 
 
 def _settings(entry: _Entry, folder: Path) -> Settings:
-    entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries", "feeds_url"})
+    entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries", "feeds_url",
+                      "failing_after"})  # fmt: skip
     entries = entry.get("feed_entries", int, 100)
-    if entries < 1:
-        raise entry.fail("expected at least 1", "feed_entries")
+    failing_after = entry.get("failing_after", int, 5)
+    for key, value in (("feed_entries", entries), ("failing_after", failing_after)):
+        if value < 1:
+            raise entry.fail("expected at least 1", key)
     feeds_url = entry.get("feeds_url", str, DEFAULT_FEEDS_URL)
     parts = urlsplit(feeds_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
@@ -484,6 +505,7 @@ def _settings(entry: _Entry, folder: Path) -> Settings:
         contact=entry.get("contact", str),
         feed_entries=entries,
         feeds_url=feeds_url.rstrip("/") + "/",
+        failing_after=failing_after,
     )
 
 

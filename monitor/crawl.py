@@ -68,12 +68,22 @@ class CrawlReport:
     events: int = 0
     duration: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
+    polled: tuple[str, ...] = ()
     failed: list[tuple[str, str]] = field(default_factory=list)  # (watch id, error)
 
+    def line(self) -> str:
+        """Return the one-line log of this crawl."""
+        return (f"crawl: {self.watches} watches, {self.requests} requests, {self.not_modified} not modified, "
+                f"{self.errors} errors, {self.events} events, {self.duration:.1f} s")  # fmt: skip
 
-async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = False,
-                on_observation: Callable[[], None] | None = None) -> CrawlReport:  # fmt: skip
-    """Poll `watches` once (skipping fresh and gone ones) and record what was found."""
+
+async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = False, sync: bool = True,
+                on_observation: Callable[[], None] | None = None, runner: Any = None) -> CrawlReport:  # fmt: skip
+    """Poll `watches` once (skipping fresh and gone ones) and record what was found.
+
+    A long-running caller passes its own `runner` (an AsyncCrawlerRunner) so that
+    it can stop a crawl in progress, and `sync=False` once the watches are synced.
+    """
     from scrapy import signals
     from scrapy.crawler import AsyncCrawlerRunner
 
@@ -84,14 +94,16 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
     clock = time.monotonic()
     db = open_db(config.settings.database)
     try:
-        sync_watches(db, config)
+        if sync:
+            sync_watches(db, config)
         polls, report.skipped = plan(db, config, watches, at=report.started_at, force=force)
     finally:
         db.close()
     report.watches = len(polls)
+    report.polled = tuple(p.watch_id for p in polls)
     if polls:
         # A crawler per spider on one runner, awaited together: pages and petitions are polled side by side.
-        runner = AsyncCrawlerRunner(crawl_settings(config))
+        runner = runner or AsyncCrawlerRunner(crawl_settings(config))
         crawlers, tasks = [], []
         for spider in (PetitionsSpider, PagesSpider):
             batch = [p for p in polls if (p.mode == "page") == (spider is PagesSpider)]

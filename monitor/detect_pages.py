@@ -3,9 +3,9 @@
 Each detector is ``(previous, new, watch) -> [Event]`` and is registered in
 `PAGE_DETECTORS` with `@page_detector`, beside the petition detectors of
 `monitor.detect`. The first sight of a page is its baseline: no event. An
-empty extraction never reaches a content detector; it reaches only those
-registered with ``on_empty=True`` (`watch_failing`), which read how many polls
-in a row came back empty from ``new.empty_polls`` (the store fills it).
+empty extraction reaches no detector: it is an error observation, and when
+errors pile up the store's health check (`monitor.health`) sends one
+`watch_failing` that quotes it ("the selector 'article' matches nothing").
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-from monitor.clock import human_date
 from monitor.config import PageWatch
 from monitor.detect import Registered
 from monitor.diff import added_removed, diff_text, word_changes
@@ -22,38 +21,29 @@ from monitor.items import Event, PageContent, stable_hash
 PageDetector = Callable[[PageContent | None, PageContent, PageWatch], list[Event]]
 
 PAGE_DETECTORS: dict[str, Registered] = {}
-_ON_EMPTY: set[str] = set()
 MAX_ITEM_EVENTS = 10  # more items at once (a list rebuilt) are one event, not a flood
-FAILING_AFTER = 3  # empty extractions in a row before `watch_failing`
 
 
-def page_detector(kind: str, *, on_empty: bool = False) -> Callable[[PageDetector], PageDetector]:
+def page_detector(kind: str) -> Callable[[PageDetector], PageDetector]:
     """Register a detector of page events under its event kind."""
 
     def register(fn: PageDetector) -> PageDetector:
         if kind in PAGE_DETECTORS:
             raise ValueError(f"page detector {kind!r} is already registered")
         PAGE_DETECTORS[kind] = Registered(kind, fn)
-        if on_empty:
-            _ON_EMPTY.add(kind)
         return fn
 
     return register
 
 
 def detect_page(previous: PageContent | None, new: PageContent, watch: PageWatch) -> list[Event]:
-    """Run the page detectors that apply; return their events, each key once."""
-    if new.empty:
-        kinds = _ON_EMPTY
-    elif previous is None or previous.empty:
-        return []  # the baseline
-    else:
-        kinds = PAGE_DETECTORS.keys() - _ON_EMPTY
+    """Run every page detector; return their events, each key once (none for a baseline or nothing)."""
+    if previous is None or previous.empty or new.empty:
+        return []
     events: dict[str, Event] = {}
-    for kind, registered in PAGE_DETECTORS.items():
-        if kind in kinds:
-            for event in registered.fn(previous, new, watch):
-                events.setdefault(event.key, event)
+    for registered in PAGE_DETECTORS.values():
+        for event in registered.fn(previous, new, watch):
+            events.setdefault(event.key, event)
     return list(events.values())
 
 
@@ -205,25 +195,3 @@ def threshold_crossed(previous: PageContent, new: PageContent, watch: PageWatch)
         for threshold in watch.thresholds
         if previous.count < threshold <= new.count
     ]
-
-
-# ---------------------------------------------------------------- failure
-
-
-@page_detector("watch_failing", on_empty=True)
-def watch_failing(previous: PageContent | None, new: PageContent, watch: PageWatch) -> list[Event]:
-    """A page came back empty several polls in a row: its selector no longer matches (the layout changed)."""
-    if new.empty_polls < FAILING_AFTER:
-        return []
-    since = new.empty_since or ""
-    if watch.selector:
-        why = f"the selector {watch.selector!r} no longer matches anything on the page"
-        hint = "the site has probably changed its layout: update `selector` in the watchlist"
-    else:
-        why = "govwatch finds no readable text on the page any more"
-        hint = "give the watch a `selector` for the part of the page you want"
-    return [_event(
-        watch, new, "watch_failing", f"failing/{since}", "Watch failing",
-        f"{new.empty_polls} polls in a row since {human_date(since)}: {why}; {hint}.",
-        empty_polls=new.empty_polls, since=since, selector=watch.selector,
-    )]  # fmt: skip

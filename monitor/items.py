@@ -256,9 +256,8 @@ class PageContent:
 
     The state is the main content's lines (each with the element path it came
     from, so learned noise can be dropped by place), the list items, the count
-    and the title. `encoding`, `noise` and `learned` describe the fetch;
-    `empty_polls` and `empty_since` are filled by the store for `watch_failing`.
-    None of those is part of the content hash or of a snapshot.
+    and the title. `encoding`, `noise` and `learned` describe the fetch and
+    are part of neither the content hash nor a snapshot.
     """
 
     title: str | None = None
@@ -271,8 +270,6 @@ class PageContent:
     encoding: str | None = None
     noise: tuple[str, ...] = ()  # lines that differed between two immediate fetches
     learned: tuple[str, ...] = ()  # noise rules learned from them (see monitor.page_noise)
-    empty_polls: int = 0
-    empty_since: str | None = None
 
     @property
     def text(self) -> str:

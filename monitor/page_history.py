@@ -49,7 +49,7 @@ def page_history(config: Config, watch: PageWatch, between: tuple[int, int] | No
     before, after = snaps[first - 1]["content"], snaps[last - 1]["content"]
     return {
         "page": watch.id, "url": watch.url, "title": row["title"] if row else None,
-        "count": row["count"] if row else None, "empty_polls": row["empty_polls"] if row else 0,
+        "count": row["count"] if row else None,
         "snapshots": [
             {"number": i, "observed_at": s["observed_at"], "hash": s["hash"], "lines": len(s["content"].lines),
              "items": len(s["content"].items)}

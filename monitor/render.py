@@ -328,7 +328,16 @@ def list_item_removed(event: Event, context: Context) -> list[str]:
     return [text_html(event.summary)] + _items_html(event)
 
 
+# ---------------------------------------------------------------- watch health
+
+
 @renderer("watch_failing", "Failing watches")
 def watch_failing(event: Event, context: Context) -> list[str]:
-    """Why the watch finds nothing any more, and what to change."""
+    """How many polls failed and the latest error (a page's selector that matches nothing, a site down)."""
+    return [text_html(event.summary)]
+
+
+@renderer("watch_recovered", "Recovered watches")
+def watch_recovered(event: Event, context: Context) -> list[str]:
+    """A failing watch answers again."""
     return [text_html(event.summary)]

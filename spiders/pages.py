@@ -43,7 +43,7 @@ def default_polls(config: Config, only: str | None = None) -> list[Poll]:
 def empty_error(watch: PageWatch) -> str:
     """Describe an extraction that found nothing, with what to check."""
     if watch.selector:
-        return f"the selector {watch.selector!r} matched nothing on the page (did the site change its layout?)"
+        return f"the selector {watch.selector!r} matches nothing on the page (has the site changed its layout?)"
     return "no readable text found on the page (is it built by JavaScript, or is everything ignored?)"
 
 

@@ -2,8 +2,8 @@
 
 A snapshot is written only when the content hash changes (a moving count is
 not a change: it goes to `page_counts`), zlib-compressed when it is large.
-Every successful poll resets the watch's run of empty extractions; every empty
-one lengthens it, which is what `watch_failing` reads.
+A failed poll or an empty extraction is an error observation, recorded by
+`store.record` like any other: nothing of it reaches this module.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ class KnownPage:
     content_hash: str | None
     count: int | None
     snapshot_id: int | None
-    empty_polls: int
-    empty_since: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +78,7 @@ class PageStore:
         """Return what is known of a watch's page, or None if it was never polled."""
         if watch_id not in self._known:
             row = next(self.db.query(
-                "SELECT content_hash, count, snapshot_id, empty_polls, empty_since FROM pages WHERE watch_id = ?",
+                "SELECT content_hash, count, snapshot_id FROM pages WHERE watch_id = ?",
                 [watch_id],
             ), None)  # fmt: skip
             self._known[watch_id] = KnownPage(**row) if row else None
@@ -121,35 +119,19 @@ class PageStore:
         outcome = "changed" if content_changed or count_moved else "unchanged"
         return outcome, detect_page(previous, new, _page_watch(watch))
 
-    def failed(self, watch: Watch, obs: Observation) -> list[Event]:
-        """Count an empty extraction (not a failed fetch); return `watch_failing` when they pile up."""
-        if obs.page is None or not obs.page.empty:
-            return []
-        known = self._row(watch, obs, empty=True)
-        new = replace(obs.page, empty_polls=known.empty_polls, empty_since=known.empty_since)
-        return detect_page(self.state(watch.id), new, _page_watch(watch))
-
-    def _row(self, watch: Watch, obs: Observation, *, empty: bool = False) -> KnownPage:
-        """Create or update the pages row for this poll (its run of empty extractions included)."""
-        page, at = obs.page, obs.fetched_at
+    def _row(self, watch: Watch, obs: Observation) -> KnownPage:
+        """Create or update the pages row for this poll."""
+        page, url = obs.page, obs.final_url or obs.url
         known = self.known(watch.id)
-        url = obs.final_url or obs.url
         if known is None:
             self.db.execute(
                 "INSERT INTO pages (watch_id, url, title, first_seen_at, encoding) VALUES (?, ?, ?, ?, ?)",
-                [watch.id, url, page.title, at, page.encoding],
+                [watch.id, url, page.title, obs.fetched_at, page.encoding],
             )
-            known = self._known[watch.id] = KnownPage(None, None, None, 0, None)
-        if empty:
-            known.empty_polls += 1
-            known.empty_since = known.empty_since or at
+            known = self._known[watch.id] = KnownPage(None, None, None)
         else:
-            known.empty_polls, known.empty_since = 0, None
-        self.db.execute(
-            "UPDATE pages SET url = ?, title = COALESCE(?, title), encoding = COALESCE(?, encoding),"
-            " empty_polls = ?, empty_since = ? WHERE watch_id = ?",
-            [url, page.title, page.encoding, known.empty_polls, known.empty_since, watch.id],
-        )
+            self.db.execute("UPDATE pages SET url = ?, title = COALESCE(?, title), encoding = COALESCE(?, encoding)"
+                            " WHERE watch_id = ?", [url, page.title, page.encoding, watch.id])  # fmt: skip
         return known
 
     def _snapshot(self, watch_id: str, content: PageContent, content_hash: str, at: str) -> None:

@@ -220,3 +220,39 @@ def feed_petitions(db: Database) -> list[FeedPetition]:
 def first_watch_added_at(db: Database) -> str | None:
     """Return when the first watch was added (the date of a feed without entries)."""
     return next(db.query("SELECT min(added_at) AS at FROM watches"))["at"]
+
+
+def recent_rates(db: Database, petition_ids: list[str], *, since: str, now: str) -> dict[str, float]:
+    """Return signatures per second since `since` (to `now`, so a stalled petition slows down)."""
+    from monitor.clock import parse_iso
+
+    rates: dict[str, float] = {}
+    for pid in petition_ids:
+        points = list(db.query(
+            "SELECT observed_at, signature_count FROM signature_counts WHERE petition_id = ? AND observed_at >= ?"
+            " ORDER BY observed_at", [pid, since]))  # fmt: skip
+        if len(points) < 2:
+            continue
+        seconds = (parse_iso(now) - parse_iso(points[0]["observed_at"])).total_seconds()
+        if seconds > 0:
+            rates[pid] = (points[-1]["signature_count"] - points[0]["signature_count"]) / seconds
+    return rates
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """The last sign of life of `govwatch run`."""
+
+    pid: int
+    started_at: str
+    heartbeat_at: str
+    stopped_at: str | None
+    watchlist: str
+    crawls: int
+    last_crawl: str | None
+
+
+def heartbeat(db: Database) -> Heartbeat | None:
+    """Return the daemon's heartbeat row, or None if `govwatch run` never ran on this database."""
+    row = next(db.query("SELECT * FROM daemon WHERE id = 1"), None)
+    return Heartbeat(**{k: v for k, v in row.items() if k != "id"}) if row else None

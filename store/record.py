@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from monitor.clock import later
 from monitor.config import Config, Watch
 from monitor.detect import detect
+from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from store.pages import PageStore
 from store.petitions import PetitionStore
@@ -64,13 +65,11 @@ class Recorder:
     def _record(self, watch: Watch, obs: Observation) -> list[Event]:
         if obs.error is not None:
             self._observe(obs, "error")
-            self._update_watch(watch, obs, "error")
-            return self.pages.failed(watch, obs) if obs.kind == "page" else []
+            return self._update_watch(watch, obs, "error")
         handler = {"petition": self._petition, "count": self._count, "index": self._index,
                    "page": self._page}[obs.kind]  # fmt: skip
         outcome, events = handler(watch, obs)
-        self._update_watch(watch, obs, outcome)
-        return events
+        return events + self._update_watch(watch, obs, outcome)
 
     # ------------------------------------------------------------ kinds
 
@@ -236,7 +235,13 @@ class Recorder:
         ).lastrowid  # fmt: skip
         self._runs[key] = _Run(row_id, signature)
 
-    def _update_watch(self, watch: Watch, obs: Observation, outcome: str) -> None:
+    def _update_watch(self, watch: Watch, obs: Observation, outcome: str) -> list[Event]:
+        """Record the poll's outcome on the watch; return a health event when it starts or stops failing."""
+        row = next(self.db.query("SELECT failures, last_success_at FROM watches WHERE id = ?", [watch.id]))
+        events = health_events(
+            watch, failures_before=row["failures"], failed=obs.error is not None, error=obs.error,
+            last_success_at=row["last_success_at"], failing_after=self.config.settings.failing_after,
+        )  # fmt: skip
         polite = self.config.politeness(watch.host)
         sets = {"last_checked_at": obs.fetched_at, "last_outcome": outcome, "last_error": obs.error}
         wait = obs.retry_after if obs.error else (obs.max_age if polite.respect_max_age else None)
@@ -255,6 +260,7 @@ class Recorder:
         assignments = ", ".join(f"{c} = ?" for c in sets)
         failures = ", failures = failures + 1" if obs.error is not None else ""
         self.db.execute(f"UPDATE watches SET {assignments}{failures} WHERE id = ?", [*sets.values(), watch.id])
+        return events
 
     def _sweeps_completed(self, watch: Watch) -> int:
         row = next(self.db.query("SELECT sweeps_completed FROM watches WHERE id = ?", [watch.id]))

@@ -169,7 +169,89 @@ def create_petition_tables(db: Database) -> None:
     )
 
 
-@migrations(name="0002_pages")
+@migrations(name="0002_daemon")
+def create_daemon_table(db: Database) -> None:
+    """Create the heartbeat of `govwatch run` (one row) and index the schedule."""
+    db.executescript(
+        """
+        CREATE TABLE daemon (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            stopped_at TEXT,
+            watchlist TEXT NOT NULL,
+            crawls INTEGER NOT NULL DEFAULT 0,
+            last_crawl TEXT
+        );
+        CREATE INDEX watches_next_due ON watches(active, gone, next_due_at);
+        """
+    )
+
+
+# Petition texts a reader searches: the ask, its reasons and the government's answer.
+PETITION_SEARCH_COLUMNS = ("action", "background", "additional_details", "response_summary", "response_details")
+EVENT_SEARCH_COLUMNS = ("title", "summary")
+
+
+@migrations(name="0002_datasette")
+def shape_for_datasette(db: Database) -> None:
+    """Add full-text search, the views Datasette shows for common joins, and their indexes."""
+    db["petitions"].enable_fts(PETITION_SEARCH_COLUMNS, create_triggers=True, tokenize="porter")
+    # sqlite-utils re-indexes on every UPDATE; the poller updates counts far more often than
+    # texts, so re-index only when a searched column is written (bench/fts_triggers.py).
+    columns = ", ".join(PETITION_SEARCH_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in PETITION_SEARCH_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in PETITION_SEARCH_COLUMNS)
+    db.executescript(
+        f"""
+        DROP TRIGGER petitions_au;
+        CREATE TRIGGER petitions_au AFTER UPDATE OF {columns} ON petitions BEGIN
+          INSERT INTO petitions_fts (petitions_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO petitions_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        """
+    )
+    db["events"].enable_fts(EVENT_SEARCH_COLUMNS, create_triggers=True, tokenize="porter")
+    db.executescript(
+        """
+        CREATE INDEX observations_petition ON observations(petition_id, last_at);
+        CREATE INDEX signature_counts_observed ON signature_counts(observed_at);
+
+        CREATE VIEW petitions_latest AS
+        SELECT p.id, p.number, p.action, p.state, p.archived, p.signature_count,
+               p.count_changed_at, p.changed_at,
+               (SELECT max(o.last_at) FROM observations o WHERE o.petition_id = p.id) AS last_polled_at,
+               p.response_threshold_reached_at, p.government_response_at, p.response_summary,
+               p.debate_threshold_reached_at, p.scheduled_debate_date, p.debated_on, p.closing_date,
+               (SELECT count(*) FROM petition_snapshots s WHERE s.petition_id = p.id) AS snapshots,
+               (SELECT count(*) FROM events e WHERE e.petition_id = p.id) AS events,
+               (SELECT max(e.detected_at) FROM events e WHERE e.petition_id = p.id) AS last_event_at,
+               p.site, p.url
+        FROM petitions p;
+
+        CREATE VIEW events_with_petitions AS
+        SELECT e.id, e.kind, e.occurred_at, e.detected_at, e.title, e.summary, e.watch_id,
+               e.petition_id, p.number AS petition_number, p.action AS petition_action,
+               p.state AS petition_state, p.signature_count AS petition_signature_count,
+               e.url, e.key, e.data
+        FROM events e LEFT JOIN petitions p ON p.id = e.petition_id;
+
+        CREATE VIEW signature_curves AS
+        SELECT c.petition_id, p.number, p.action, c.observed_at, c.signature_count,
+               c.signature_count - lag(c.signature_count) OVER w AS gained,
+               round((julianday(c.observed_at) - julianday(lag(c.observed_at) OVER w)) * 24, 3)
+                   AS hours_since_previous,
+               round((c.signature_count - lag(c.signature_count) OVER w)
+                     / (julianday(c.observed_at) - julianday(lag(c.observed_at) OVER w)), 1)
+                   AS signatures_per_day
+        FROM signature_counts c JOIN petitions p ON p.id = c.petition_id
+        WINDOW w AS (PARTITION BY c.petition_id ORDER BY c.observed_at);
+        """
+    )
+
+
+@migrations(name="0003_pages")
 def create_page_tables(db: Database) -> None:
     """Create pages (current state), page snapshots, the count series and learned noise."""
     db.executescript(
@@ -186,9 +268,7 @@ def create_page_tables(db: Database) -> None:
             first_seen_at TEXT NOT NULL,
             changed_at TEXT,
             count_changed_at TEXT,
-            snapshot_id INTEGER,
-            empty_polls INTEGER NOT NULL DEFAULT 0,
-            empty_since TEXT
+            snapshot_id INTEGER
         );
 
         CREATE TABLE page_snapshots (

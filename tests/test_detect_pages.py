@@ -24,7 +24,7 @@ def page(fields: dict) -> PageContent:
 
 def watch(case: dict) -> PageWatch:
     return PageWatch(id="letter", kind="page", url=URL, entry="test", keywords=tuple(case.get("keywords", ())),
-                     thresholds=tuple(case.get("thresholds", ())), selector=case.get("selector"))
+                     thresholds=tuple(case.get("thresholds", ())))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -68,14 +68,9 @@ def test_keyword_event_quotes_the_line_and_thresholds_are_once_each():
     assert keys == ["page/letter/threshold/10000", "page/letter/threshold/100000"]
 
 
-def test_watch_failing_says_the_selector_no_longer_matches():
-    [event] = run("three empty extractions in a row")
-    assert "'article' no longer matches" in event.summary and event.key == "page/letter/failing/2026-01-02T03:04:05.000Z"
-
-
 def test_every_page_detector_has_a_help_line_and_kinds_are_unique():
     assert set(PAGE_DETECTORS) >= {"page_changed", "keyword_appeared", "keyword_disappeared", "list_item_added",
-                                   "list_item_removed", "threshold_crossed", "watch_failing"}
+                                   "list_item_removed", "threshold_crossed"}
     for kind, registered in PAGE_DETECTORS.items():
         assert registered.help, f"page detector {kind} has no docstring"
     with pytest.raises(ValueError):

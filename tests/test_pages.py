@@ -170,9 +170,10 @@ def test_a_5mb_page_is_refused_above_max_size_and_read_below_it(site, gw):
 
 
 def test_failures_are_never_content_events_and_a_broken_selector_fails_once(site, gw):
+    gw.settings = "failing_after = 3\n"
     site.serve_as("/letters/moving")
-    gw.add(page("article", site.url + site.letter_path, 'selector = "article"', 'keywords = ["Government"]'))
-    gw.add(page("moving", site.url + "/letters/moving", 'keywords = ["Government"]'))
+    gw.add(page("article", site.url + site.letter_path, 'selector = "article"', 'keywords = ["Government responded"]'))
+    gw.add(page("moving", site.url + "/letters/moving", 'keywords = ["Government responded"]'))
     gw.check()
     site.add_update(RESPONSE)  # a real change, hidden behind failures until they clear
     site.remove("/letters/moving")
@@ -185,9 +186,14 @@ def test_failures_are_never_content_events_and_a_broken_selector_fails_once(site
 
     site.clear_faults()
     site.redesign()  # the letter moves out of its <article>: the selector matches nothing any more
-    poll(gw.config, 4)
-    failing = [e for e in gw.events() if e["kind"] == "watch_failing"]
-    assert [e["watch_id"] for e in failing] == ["article"] and "'article' no longer matches" in failing[0]["summary"]
-    assert [e["kind"] for e in gw.events() if e["watch_id"] == "article"] == ["watch_failing"]
-    [status] = gw.query("SELECT empty_polls FROM pages WHERE watch_id = 'article'")
-    assert status["empty_polls"] == 4
+    poll(gw.config, 3)
+    article = [e for e in gw.events() if e["watch_id"] == "article"]
+    assert [e["kind"] for e in article] == ["watch_failing"]  # one, after 3 failed polls; never a content event
+    assert "the selector 'article' matches nothing on the page" in article[0]["summary"]
+    [status] = gw.query("SELECT failures, last_error FROM watches WHERE id = 'article'")
+    assert status["failures"] == 4 and "matches nothing" in status["last_error"]
+
+    site.redesigned = False  # back in its <article>, with the update the failures hid
+    gw.check()
+    assert kinds([e for e in gw.events() if e["watch_id"] == "article"]) == [
+        "keyword_appeared", "page_changed", "watch_failing", "watch_recovered"]

@@ -1,0 +1,131 @@
+"""Time Datasette's canned queries and the count-update trigger on a history at scale; print figures.
+
+    python bench/history_queries.py [--petitions 2000] [--points 100]
+
+Builds a temporary history of PETITIONS petitions with the seed petition's texts
+(so the search index is realistic), POINTS signature counts each and a few events,
+then prints: the cost of a sweep's count updates with govwatch's search trigger and
+with sqlite-utils' default one, and each canned query's time on a read-only
+connection (Datasette's limit is monitor.datasette.SQL_TIME_LIMIT_MS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.datasette import SQL_TIME_LIMIT_MS  # noqa: E402
+from monitor.replica import seed  # noqa: E402
+from store import datasette as shipped  # noqa: E402
+from store.db import open_db  # noqa: E402
+from store.schema import PETITION_SEARCH_COLUMNS  # noqa: E402
+
+COLUMNS = ", ".join(PETITION_SEARCH_COLUMNS)
+WIDE_TRIGGER = f"""
+DROP TRIGGER IF EXISTS petitions_au;
+CREATE TRIGGER petitions_au AFTER UPDATE ON petitions BEGIN
+  INSERT INTO petitions_fts (petitions_fts, rowid, {COLUMNS})
+    VALUES ('delete', old.rowid, {", ".join(f"old.{c}" for c in PETITION_SEARCH_COLUMNS)});
+  INSERT INTO petitions_fts (rowid, {COLUMNS}) VALUES (new.rowid, {", ".join(f"new.{c}" for c in PETITION_SEARCH_COLUMNS)});
+END;
+"""
+PARAMS = {"petition": "1000", "max_days": "", "about": "", "days": "", "watch": ""}
+
+
+def build(path: Path, petitions: int, points: int) -> None:
+    db = open_db(path)
+    texts = {"background": seed.BACKGROUND, "additional_details": seed.ADDITIONAL_DETAILS,
+             "response_summary": seed.RESPONSE_SUMMARY, "response_details": seed.attributes()["government_response"]["details"]}  # fmt: skip
+    with db.atomic():
+        db.execute("INSERT INTO watches (id, kind, url, configured_url, added_at) VALUES ('w', 'sweep', 'u', 'u', 't')")
+        for n in range(petitions):
+            pid = f"example.org/{n}"
+            count = 500 + n * 50
+            answered = n % 3 == 0
+            db.execute(
+                "INSERT INTO petitions (id, site, number, url, action, background, additional_details, state,"
+                " signature_count, response_threshold_reached_at, government_response_at, response_summary,"
+                " response_details, closing_date, first_seen_at, changed_at, count_changed_at, content_hash)"
+                " VALUES (?, 'https://example.org', ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, '2030-01-01T00:00:00.000Z',"
+                " 't', 't', 't', 'h')",
+                [pid, n, f"https://example.org/{n}", f"{seed.ACTION} ({n})", texts["background"],
+                 texts["additional_details"], count + points * 10,
+                 "2026-01-01T00:00:00.000Z" if answered else None, "2026-01-20T00:00:00.000Z" if answered else None,
+                 texts["response_summary"] if answered else None, texts["response_details"] if answered else None],
+            )  # fmt: skip
+            db.conn.executemany(
+                "INSERT INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
+                [(pid, f"2026-02-{1 + i // 24 % 28:02d}T{i % 24:02d}:{i // 672:02d}:00.000Z", count + i * 10)
+                 for i in range(points)],
+            )  # fmt: skip
+            db.execute(
+                "INSERT INTO events (key, kind, watch_id, petition_id, occurred_at, detected_at, title, summary, url)"
+                " VALUES (?, 'threshold_crossed', 'w', ?, 't', 't', ?, 's', 'u')",
+                [f"k/{n}", pid, f"10,000 signatures: {seed.ACTION}"],
+            )
+    db.close()
+
+
+def count_updates(path: Path, default_trigger: bool) -> float:
+    """Return the seconds one sweep's count updates take (one UPDATE per petition, in one transaction)."""
+    db = open_db(path)
+    if default_trigger:  # what enable_fts(create_triggers=True) alone leaves: re-index on every UPDATE
+        db.executescript(WIDE_TRIGGER)
+    ids = [r["id"] for r in db.query("SELECT id FROM petitions")]
+    started = time.perf_counter()
+    with db.atomic():
+        for pid in ids:
+            db.execute("UPDATE petitions SET signature_count = signature_count + 1, site_updated_at = 'u',"
+                       " count_changed_at = 'c' WHERE id = ?", [pid])  # fmt: skip
+    elapsed = time.perf_counter() - started
+    db.close()
+    return elapsed
+
+
+def time_queries(path: Path) -> list[tuple[str, float, int]]:
+    queries = yaml.safe_load(shipped.METADATA.read_text())["databases"]["govwatch"]["queries"]
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    results = []
+    for name, query in queries.items():
+        started = time.perf_counter()
+        rows = conn.execute(query["sql"], PARAMS).fetchall()
+        results.append((name, (time.perf_counter() - started) * 1000, len(rows)))
+    for name, sql in (("search petitions 'Uyghur'", "SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH 'Uyghur'"),
+                      ("petitions_latest (all)", "SELECT * FROM petitions_latest")):  # fmt: skip
+        started = time.perf_counter()
+        rows = conn.execute(sql).fetchall()
+        results.append((name, (time.perf_counter() - started) * 1000, len(rows)))
+    conn.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--petitions", type=int, default=2000)
+    parser.add_argument("--points", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "govwatch.db"
+        started = time.perf_counter()
+        build(path, args.petitions, args.points)
+        print(f"history: {args.petitions:,} petitions, {args.petitions * args.points:,} count points, "
+              f"{path.stat().st_size / 1e6:.1f} MB, built in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        narrow = min(count_updates(path, default_trigger=False) for _ in range(3))
+        wide = min(count_updates(path, default_trigger=True) for _ in range(3))
+        print(f"{args.petitions:,} count updates: {narrow * 1000:.0f} ms with govwatch's trigger, "
+              f"{wide * 1000:.0f} ms with sqlite-utils' default trigger ({wide / narrow:.1f}x)")
+        print(f"canned queries on a read-only connection (Datasette's limit: {SQL_TIME_LIMIT_MS} ms):")
+        for name, ms, n in time_queries(path):
+            print(f"  {name:28} {ms:8.1f} ms  {n:6,} rows")
+
+
+if __name__ == "__main__":
+    main()
