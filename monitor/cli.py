@@ -54,6 +54,10 @@ def _setup_logging(verbose: int) -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL if verbose < 2 else logging.DEBUG)
     if verbose < 2:
         logging.getLogger("scrapy").setLevel(max(level, logging.WARNING))
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # govwatch logs each failed alert itself, with the channel's name; Apprise's own line repeats it.
+    # (Not by raising Apprise's level: that would also hide the error from the result govwatch keeps.)
+    logging.getLogger("apprise").propagate = verbose > 0
 
 
 config_option = click.option(
@@ -88,6 +92,10 @@ def check(config_path: str, only: str | None, force: bool) -> None:
     from monitor.publish import update_feeds
 
     click.echo(update_feeds(config).line())
+    if config.alerts:
+        from monitor.alerts import dispatch
+
+        click.echo(dispatch(config).summary())
 
 
 @cli.command()
@@ -159,8 +167,7 @@ def feeds(config_path: str) -> None:
 def serve(config_path: str, host: str, port: int, datasette_port: int, no_datasette: bool) -> None:
     """Serve the feeds, and the history in Datasette, over HTTP until Ctrl-C."""
     config = _load(config_path)
-    from monitor.feed_server import FeedServer
-    from monitor.serve import Service, serve_until_stopped
+    from monitor.serve import build_services, serve_until_stopped
 
     feeds_dir = config.settings.feeds_dir
     if not (feeds_dir / "index.html").exists():
@@ -168,12 +175,7 @@ def serve(config_path: str, host: str, port: int, datasette_port: int, no_datase
         click.echo("  hint: run `govwatch check` (or `govwatch feeds`) to write them", err=True)
     if port and config.settings.feeds_url != f"http://{host}:{port}/":
         click.echo(f"note: the feeds' self links point to {config.settings.feeds_url} ([govwatch] feeds_url)")
-    services: list[Service] = [FeedServer(feeds_dir, host, port)]
-    if not no_datasette:
-        from monitor.datasette import DatasetteOptions, DatasetteServer
-
-        options = DatasetteOptions(host=host, port=datasette_port)
-        services.append(DatasetteServer(config.settings.database, options))
+    services = build_services(config, host=host, port=port, datasette_port=None if no_datasette else datasette_port)
     serve_until_stopped(services, announce=click.echo)
 
 
@@ -194,6 +196,56 @@ def datasette(config_path: str, host: str, port: int) -> None:
 
 
 @cli.command()
+@config_option
+@click.option("--tick", default="5s", show_default=True, help="How often to look for watches that are due.")
+@click.option("--serve/--no-serve", "serve_too", default=True, show_default=True,
+              help="Also serve the feeds and Datasette, as `govwatch serve` does.")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the feeds (and Datasette) listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port of the feeds.")
+@click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
+@_friendly
+def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, datasette_port: int,
+        no_datasette: bool) -> None:  # fmt: skip
+    """Poll every watch when it is due, for ever: feeds and alerts stay current (Ctrl-C stops)."""
+    from monitor.config import parse_duration
+    from monitor.crawl import run_on_reactor
+    from monitor.publish import update_feeds
+    from monitor.scheduler import Monitor
+
+    config = _load(config_path)
+    try:
+        tick_seconds = parse_duration(tick)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--tick") from None
+    monitor = Monitor(config_path, tick=max(tick_seconds, 0.1),
+                      after_crawl=[lambda cfg, _report: update_feeds(cfg)])  # fmt: skip
+    services = []
+    if serve_too:
+        from monitor.serve import build_services
+
+        services = build_services(config, host=host, port=port,
+                                  datasette_port=None if no_datasette else datasette_port)  # fmt: skip
+    try:
+        for service in services:
+            service.start()
+            click.echo(f"Serving {service.name} on {service.url}")
+        click.echo(f"govwatch run: watching {len(config.watches)} watches from {config.path} (Ctrl-C stops)")
+        run_on_reactor(monitor.run)
+    finally:
+        for service in reversed(services):
+            service.stop()
+
+
+@cli.command()
+@config_option
+@_friendly
+def status(config_path: str) -> None:
+    """Show whether `govwatch run` is alive, and each watch's last check and next poll."""
+    click.echo(report.status_text(_load(config_path)))
+
+
+@cli.command()
 def detectors() -> None:
     """List the kinds of events govwatch detects."""
     from monitor.detect import DETECTORS
@@ -204,6 +256,63 @@ def detectors() -> None:
     click.echo("\nPages:")
     for kind, registered in PAGE_DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
+
+
+@cli.group(invoke_without_command=True)
+@config_option
+@click.pass_context
+@_friendly
+def alerts(ctx: click.Context, config_path: str) -> None:
+    """List alert channels, pending and failed deliveries."""
+    ctx.obj = config_path
+    if ctx.invoked_subcommand is None:
+        from monitor.alerts import outbox_text
+
+        click.echo(outbox_text(_load(config_path)))
+
+
+def _alerts_config(ctx: click.Context, config_path: str | None) -> Config:
+    return _load(config_path or ctx.obj or DEFAULT_CONFIG)
+
+
+@alerts.command("send")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The watchlist file.")
+@click.option("--name", help="Only this channel.")
+@click.option("--now", "now_text", metavar="TIME",
+              help="Act as if it were this UTC time (ISO-8601): to close a digest period early, or test retries.")
+@click.pass_context
+@_friendly
+def alerts_send(ctx: click.Context, config_path: str | None, name: str | None, now_text: str | None) -> None:
+    """Send the alerts that are due now (check does it too)."""
+    from monitor.alerts import dispatch
+    from monitor.clock import parse_iso
+
+    config = _alerts_config(ctx, config_path)
+    try:
+        now = parse_iso(now_text) if now_text else None
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO-8601 time such as 2026-01-31T18:00:00Z, got {now_text!r}",
+                                 param_hint="--now") from None  # fmt: skip
+    click.echo(dispatch(config, now=now, only=name).summary())
+
+
+@alerts.command("test")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The watchlist file.")
+@click.option("--name", help="Only this channel.")
+@click.pass_context
+@_friendly
+def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -> None:
+    """Send a test message to each channel; print each result."""
+    from monitor.alerts import send_test
+
+    config = _alerts_config(ctx, config_path)
+    if not config.alerts:
+        raise ConfigError(f"{config.path}: no [[alert]] channels to test", hint="see README, Alerts")
+    results = send_test(config, name)
+    for channel, outcome in results:
+        click.echo(f"{channel.name}: " + ("sent" if outcome.ok else f"FAILED: {outcome.error}"))
+    if not all(outcome.ok for _, outcome in results):
+        sys.exit(1)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from monitor.channels import Channel, parse_channel
 from monitor.errors import ConfigError
 
 DEFAULT_SITE = "https://petition.parliament.uk"
@@ -138,6 +139,7 @@ class Config:
     polite: Politeness
     hosts: dict[str, Politeness] = field(default_factory=dict)
     watches: tuple[Watch, ...] = ()
+    alerts: tuple[Channel, ...] = ()
 
     def politeness(self, host: str) -> Politeness:
         """Return the rules for a host: its own table, else the defaults."""
@@ -149,6 +151,14 @@ class Config:
             if w.id == watch_id:
                 return w
         raise ConfigError(f"{self.path}: no watch named {watch_id!r}")
+
+    def channel(self, name: str) -> Channel:
+        """Return the alert channel with this name (ConfigError if there is none)."""
+        for c in self.alerts:
+            if c.name == name:
+                return c
+        names = ", ".join(c.name for c in self.alerts) or "(none: add an [[alert]] table)"
+        raise ConfigError(f"{self.path}: no alert channel named {name!r}", hint=f"channels are: {names}")
 
     def select(self, only: str | None) -> tuple[Watch, ...]:
         """Return the watches matching `--only` (an id, a petition number or a tag)."""
@@ -301,15 +311,32 @@ def entry_kind(name: str) -> Callable[[EntryParser], EntryParser]:
 _COMMON = {"name", "tags", "thresholds", "interval", "cron"}
 
 
-def _cron(entry: _Entry) -> str | None:
-    """Validate an optional crontab expression (five fields, UTC)."""
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_trigger(expression: str) -> Any:
+    """Return an APScheduler trigger for a standard crontab expression (UTC).
+
+    APScheduler 3 numbers weekdays from Monday = 0, crontab from Sunday = 0 (or 7):
+    numeric weekdays are turned into names so that "1-5" means Monday to Friday.
+    """
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+    fields[4] = re.sub(r"\d+", lambda m: _CRON_DAYS[int(m.group())] if int(m.group()) < 8 else m.group(), fields[4])
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone="UTC")
+
+
+def _cron(entry: _Entry) -> str | None:
+    """Validate an optional crontab expression (five fields, UTC)."""
     expression = entry.get("cron", str)
     if expression is None:
         return None
     try:
-        CronTrigger.from_crontab(expression, timezone="UTC")
+        cron_trigger(expression)
     except ValueError as e:
         raise entry.fail(f'expected a crontab expression such as "0 9 * * 1-5" (UTC): {e}', "cron") from None
     return expression
@@ -518,7 +545,7 @@ def _tables(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     """Validate parsed TOML and return a Config; raise ConfigError naming the problem."""
-    known = {"govwatch", "polite", "hosts"} | set(ENTRY_KINDS)
+    known = {"govwatch", "polite", "hosts", "alert"} | set(ENTRY_KINDS)
     for key in data:
         if key not in known:
             raise ConfigError(f"{path}: unknown top-level key {key!r} (expected one of: {', '.join(sorted(known))})")
@@ -544,7 +571,25 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                 )
             seen[watch.id] = watch.entry
             watches.append(watch)
-    return Config(path=path, settings=settings, polite=polite, hosts=hosts, watches=tuple(watches))
+    alerts = _alerts(path, data, {w.id for w in watches})
+    return Config(path=path, settings=settings, polite=polite, hosts=hosts, watches=tuple(watches), alerts=alerts)
+
+
+def _alerts(path: Path, data: dict[str, Any], watch_ids: set[str]) -> tuple[Channel, ...]:
+    """Parse the [[alert]] tables: channels, not watches (see monitor.channels)."""
+    channels: dict[str, Channel] = {}
+    for i, table in enumerate(_tables(path, data, "alert"), start=1):
+        entry = _Entry(path, f"[[alert]] #{i}", table)
+        channel = parse_channel(entry)
+        if channel.name in channels:
+            raise entry.fail(f"duplicate channel {channel.name!r}, already defined by "
+                             f"{channels[channel.name].entry}", "name")  # fmt: skip
+        for watch_id in channel.watches:
+            if watch_id not in watch_ids:
+                raise entry.fail(f"no watch named {watch_id!r} (watches are: {', '.join(sorted(watch_ids))})",
+                                 "watches")  # fmt: skip
+        channels[channel.name] = channel
+    return tuple(channels.values())
 
 
 def load_config(path: str | Path) -> Config:

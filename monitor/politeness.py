@@ -15,11 +15,14 @@ import asyncio
 import logging
 import random
 import re
+import time
+from typing import Any, ClassVar
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Response
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.utils.httpobj import urlparse_cached
@@ -126,3 +129,24 @@ class PoliteHTTPHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: object):
         super().__init__(crawler)
         self._pool.maxPersistentPerHost = crawler.settings.getint("GOVWATCH_MAX_HOST_CONCURRENCY", 2)
+
+
+class CachedRobotsTxt(RobotsTxtMiddleware):
+    """Obey robots.txt, fetching it once an hour per host rather than once per crawl.
+
+    `govwatch run` makes a new Crawler for every crawl; without this cache each
+    tick would begin with a robots.txt request to every host.
+    """
+
+    TTL = 3600.0
+    _cache: ClassVar[dict[str, tuple[float, Any]]] = {}
+
+    async def robot_parser(self, request: Request) -> Any:
+        netloc = urlparse_cached(request).netloc
+        hit = self._cache.get(netloc)
+        if hit and time.monotonic() - hit[0] < self.TTL and netloc not in self._parsers:
+            self._parsers[netloc] = hit[1]
+        parser = await super().robot_parser(request)
+        if parser is not None and (hit is None or hit[1] is not parser):
+            self._cache[netloc] = (time.monotonic(), parser)
+        return parser

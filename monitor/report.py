@@ -16,6 +16,7 @@ from monitor.crawl import CrawlReport
 from monitor.diff import diff_text
 from monitor.errors import GovwatchError
 from monitor.items import to_jsonable
+from monitor.render import plain
 from store import queries
 from store.db import open_db
 
@@ -66,7 +67,7 @@ def check_summary(result: CrawlReport, config: Config) -> str:
     ]
     if result.failed:
         lines += ["", "Unreachable or failing:"]
-        lines += [f"  {watch}: {error}" for watch, error in result.failed]
+        lines += [f"  {watch}: {plain(error)}" for watch, error in result.failed]
     if result.skipped:
         lines += ["", "Skipped:"]
         lines += [f"  {s.watch.id}: {s.reason}" for s in result.skipped]
@@ -76,7 +77,7 @@ def check_summary(result: CrawlReport, config: Config) -> str:
             new = queries.events(db, since=result.started_at, limit=20)
         finally:
             db.close()
-        lines += ["", "New events:"] + [f"  [{e.kind}] {e.title}" for e in new]
+        lines += ["", "New events:"] + [f"  [{e.kind}] {plain(e.title)}" for e in new]
         if result.events > len(new):
             lines.append(f"  … and {result.events - len(new)} more (govwatch events)")
     return "\n".join(lines)
@@ -116,7 +117,7 @@ def events_table(rows: list[dict[str, Any]]) -> str:
     """Format events for a terminal."""
     if not rows:
         return "No events yet."
-    return "\n".join(f"{r['occurred_at'][:16].replace('T', ' ')}  {r['kind']:<20} {r['title']}\n"
+    return "\n".join(f"{r['occurred_at'][:16].replace('T', ' ')}  {r['kind']:<20} {plain(r['title'])}\n"
                      f"{'':18}{r['url']}" for r in rows)  # fmt: skip
 
 
@@ -182,3 +183,53 @@ def watches_table(config: Config) -> str:
         if s and s.last_error:
             lines.append(f"{'':46}{s.last_error}")
     return "\n".join(lines)
+
+
+def status_text(config: Config) -> str:
+    """Format whether `govwatch run` is alive and each watch's last check, outcome and next poll."""
+    db = open_db(config.settings.database)
+    try:
+        beat = queries.heartbeat(db)
+        statuses = queries.watch_statuses(db)
+    finally:
+        db.close()
+    lines = [_daemon_line(beat), ""]
+    lines.append(f"{'watch':<44} {'last check':<17} {'outcome':<13} {'next poll':<17} {'fails':>5}")
+    for watch in config.watches:
+        s = statuses.get(watch.id)
+        checked = _short(s.last_checked_at) if s else "never"
+        outcome = ("gone" if s.gone else s.last_outcome or "-") if s else "-"
+        due = "never (gone)" if s and s.gone else _short(s.next_due_at) if s and s.next_due_at else "now"
+        lines.append(f"{watch.id:<44} {checked:<17} {outcome:<13} {due:<17} {s.failures if s else 0:>5}")
+        if s and s.last_error:
+            lines.append(f"{'':46}{plain(s.last_error)}")
+    return "\n".join(lines)
+
+
+def _short(text: str | None) -> str:
+    return text[:16].replace("T", " ") if text else "never"
+
+
+def _daemon_line(beat: queries.Heartbeat | None) -> str:
+    if beat is None:
+        return "govwatch run: never started on this database"
+    age = (now() - parse_iso(beat.heartbeat_at)).total_seconds()
+    if beat.stopped_at:
+        return f"govwatch run: stopped at {_short(beat.stopped_at)} (pid {beat.pid}, {beat.crawls} crawls)"
+    alive = _pid_alive(beat.pid)
+    state = "running" if alive and age < 600 else "not responding" if alive else "not running (it did not stop cleanly)"
+    line = (f"govwatch run: {state} (pid {beat.pid}, started {_short(beat.started_at)}, "
+            f"last heartbeat {age:.0f} s ago, {beat.crawls} crawls)")  # fmt: skip
+    return line + (f"\n  last {beat.last_crawl}" if beat.last_crawl else "")
+
+
+def _pid_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -7,7 +7,8 @@
 - closed, rejected and archived petitions: at most daily;
 - a failing watch backs off: the interval doubles with each failure, up to a day;
 - never sooner than the site allows (Cache-Control max-age, Retry-After);
-- with jitter (±10%), so that many watches do not fire in the same second.
+- with jitter (0 to +10%: never sooner than asked), so that many watches do
+  not fire in the same second.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.clock import iso, parse_iso
-from monitor.config import Settings, Watch
+from monitor.config import Settings, Watch, cron_trigger
 from monitor.items import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 
 DAY = 86400.0
@@ -54,7 +55,7 @@ def next_due(watch: Watch, settings: Settings, *, now: datetime, failures: int =
         at, reason = _cron_next(cron, now), f"cron {cron}"
     else:
         seconds, reason = _interval(base, watch, failures, max_age, progress)
-        seconds *= 1 + rng.uniform(-JITTER, JITTER)
+        seconds *= 1 + rng.uniform(0, JITTER)
         at = now + timedelta(seconds=max(seconds, MIN_INTERVAL))
     if fresh_until and parse_iso(fresh_until) > at:
         return Due(fresh_until, "the site asks us to wait (max-age or Retry-After)")
@@ -87,18 +88,4 @@ def seconds_to_threshold(progress: Progress, extra: tuple[int, ...] = ()) -> flo
 
 
 def _cron_next(expression: str, now: datetime) -> datetime:
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger.from_crontab(expression, timezone="UTC")
-    return trigger.get_next_fire_time(None, now)
-
-
-def validate_cron(expression: str) -> str | None:
-    """Return why a crontab expression is invalid, or None when it is fine."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(expression, timezone="UTC")
-    except ValueError as e:
-        return str(e)
-    return None
+    return cron_trigger(expression).get_next_fire_time(None, now)

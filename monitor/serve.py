@@ -47,3 +47,15 @@ def serve_until_stopped(services: Sequence[Service], announce: Callable[[str], N
             service.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def build_services(config: Any, *, host: str, port: int, datasette_port: int | None) -> list[Service]:
+    """Return the feed server and, unless `datasette_port` is None, Datasette beside it."""
+    from monitor.feed_server import FeedServer
+
+    services: list[Service] = [FeedServer(config.settings.feeds_dir, host, port)]
+    if datasette_port is not None:
+        from monitor.datasette import DatasetteOptions, DatasetteServer
+
+        services.append(DatasetteServer(config.settings.database, DatasetteOptions(host=host, port=datasette_port)))
+    return services

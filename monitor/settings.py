@@ -45,6 +45,8 @@ EXTENSIONS = {
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "monitor.politeness.CachedRobotsTxt": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "monitor.politeness.PoliteRetryMiddleware": 550,
 }

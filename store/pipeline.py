@@ -1,4 +1,8 @@
-"""The Scrapy item pipeline: every Observation is recorded, with its events, in one transaction."""
+"""The Scrapy item pipeline: every Observation is recorded, with its events, in one transaction.
+
+The alert outbox rides in the same transaction: each new event is queued for
+the channels that want it (store.outbox), and delivered later by monitor.alerts.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from scrapy.crawler import Crawler
 from monitor.config import Config, load_config
 from monitor.items import Observation
 from store.db import open_db
+from store.outbox import outbox_hook
 from store.record import Recorder
 from store.watches import sync_watches
 
@@ -33,7 +38,7 @@ class StorePipeline:
     def open_spider(self, spider: Any = None) -> None:
         db = open_db(self.config.settings.database)
         sync_watches(db, self.config)
-        self.recorder = Recorder(db, self.config)
+        self.recorder = Recorder(db, self.config, hooks=[outbox_hook(self.config)])
 
     def close_spider(self, spider: Any = None) -> None:
         if self.recorder is not None:

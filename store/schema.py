@@ -251,6 +251,32 @@ def shape_for_datasette(db: Database) -> None:
     )
 
 
+@migrations(name="0002_deliveries")
+def create_deliveries(db: Database) -> None:
+    """Create the alert outbox: one delivery per event and channel that wants it."""
+    db.executescript(
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending, sending, delivered, failed
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,                    -- not sent before (retry backoff, digest period end)
+            digest_until TEXT,                       -- end of the digest period; NULL: sent alone
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claim TEXT,                              -- which dispatcher is sending it
+            claimed_until TEXT,                      -- its lease
+            last_attempt_at TEXT,
+            last_error TEXT,                         -- secrets masked
+            delivered_at TEXT,
+            UNIQUE (event_id, channel)
+        );
+        CREATE INDEX deliveries_queue ON deliveries(channel, status, event_id);
+        """
+    )
+
+
 @migrations(name="0003_pages")
 def create_page_tables(db: Database) -> None:
     """Create pages (current state), page snapshots, the count series and learned noise."""

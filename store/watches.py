@@ -28,7 +28,8 @@ def sync_watches(db: Database, config: Config) -> None:
             elif row["configured_url"] != watch.url:  # a new target: forget the old one's HTTP state
                 db.execute(
                     "UPDATE watches SET kind = ?, url = ?, configured_url = ?, tags = ?, active = 1, gone = 0,"
-                    " last_modified = NULL, count_last_modified = NULL, fresh_until = NULL, last_full_at = NULL"
+                    " last_modified = NULL, count_last_modified = NULL, fresh_until = NULL, last_full_at = NULL,"
+                    " next_due_at = NULL"
                     " WHERE id = ?",
                     [watch.kind, watch.url, watch.url, tags, watch.id],
                 )

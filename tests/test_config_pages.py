@@ -42,8 +42,8 @@ def test_a_page_needs_only_a_url(tmp_path):
 
 
 def test_the_readme_documents_the_amnesty_page(tmp_path):
-    pages = [w for block in readme_watchlists() for w in load_config(write(tmp_path, block)).watches
-             if isinstance(w, PageWatch)]  # fmt: skip
+    blocks = [block for block in readme_watchlists() if "[[page]]" in block]
+    pages = [w for block in blocks for w in load_config(write(tmp_path, block)).watches if isinstance(w, PageWatch)]
     assert any(p.url == AMNESTY and p.list and p.keywords for p in pages)
 
 
@@ -77,3 +77,18 @@ def test_invalid_pages_name_file_entry_and_problem(tmp_path, text, message):
         load_config(path)
     assert str(path) in str(error.value)
     assert re.search(message, str(error.value)), str(error.value)
+
+
+def test_alerts_can_ask_for_page_events(tmp_path):
+    config = load_config(write(tmp_path, f"""
+[[page]]
+name = "letter"
+url = "{AMNESTY}"
+[[alert]]
+name = "signatories"
+url = "json://127.0.0.1:9/hook"
+kinds = ["list_item_added", "keyword_appeared", "page_changed"]
+watches = ["letter"]
+"""))
+    [channel] = config.alerts
+    assert channel.wants("list_item_added", "letter", ()) and not channel.wants("threshold_crossed", "letter", ())

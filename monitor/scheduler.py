@@ -1,0 +1,253 @@
+"""`govwatch run`: one long-running process that polls what is due, and tells.
+
+Scrapy's asyncio reactor runs the event loop; APScheduler 3's AsyncIOScheduler,
+started from inside that loop, drives one serialized job: every tick it finds
+the watches that are due (``watches.next_due_at``, stored so that a restart
+resumes the schedule), batches them into one crawl (a new Crawler each time),
+stores when each is due next (monitor/schedule.py), rebuilds the feeds and
+logs one line. `max_instances=1` and `coalesce` make a slow crawl delay the
+next tick instead of overlapping it, so a watch never has two polls in flight.
+Alert delivery, when configured, is its own job, so a slow mail server never
+delays polling.
+
+SIGTERM/SIGINT stop the scheduler and the crawl in progress (whatever is
+recorded is committed; an unrecorded poll is simply due again). SIGHUP, or a
+change of the watchlist file, reloads the watchlist at the next tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from monitor.clock import iso, now, now_iso, parse_iso
+from monitor.config import Config, PetitionWatch, Watch, load_config
+from monitor.crawl import CrawlReport, crawl
+from monitor.errors import GovwatchError
+from monitor.items import petition_key
+from monitor.schedule import Progress, next_due
+from monitor.settings import crawl_settings
+from store import queries
+from store.db import open_db
+from store.watches import sync_watches
+
+logger = logging.getLogger("govwatch.run")
+RATE_WINDOW = 3600.0  # seconds of count history behind a petition's signature rate
+
+# Called after each crawl with the config and its report (feeds, alerts...); errors are logged.
+AfterCrawl = Callable[[Config, CrawlReport], Awaitable[None] | None]
+
+
+class Monitor:
+    """The scheduled monitor: ticks, crawls what is due, reloads, stops cleanly."""
+
+    def __init__(self, config_path: str | Path, *, tick: float = 5.0,
+                 after_crawl: list[AfterCrawl] | None = None,
+                 jobs: list[tuple[Callable[[Config], Awaitable[None]], float]] | None = None):  # fmt: skip
+        self.path = Path(config_path)
+        self.tick_seconds = tick
+        self.after_crawl = after_crawl or []
+        self.extra_jobs = jobs or []
+        self.config: Config = load_config(self.path)
+        self._mtime = self.path.stat().st_mtime
+        self._stop = asyncio.Event()
+        self._reload = False
+        self._runner = None
+        self.rng = random.Random()
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def run(self) -> None:
+        """Run until SIGTERM/SIGINT (or `stop()`)."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        loop = asyncio.get_running_loop()
+        self._start()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        loop.add_signal_handler(signal.SIGHUP, self.request_reload)
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
+        scheduler.add_job(self.tick, "interval", seconds=self.tick_seconds, id="crawl", max_instances=1,
+                          coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
+        for job, every in self.extra_jobs:
+            scheduler.add_job(self._guarded(job), "interval", seconds=every, max_instances=1, coalesce=True,
+                              next_run_time=now(), misfire_grace_time=None)  # fmt: skip
+        scheduler.start()
+        logger.info("govwatch run: %d watches in %s, tick %.1f s", len(self.config.watches), self.path,
+                    self.tick_seconds)  # fmt: skip
+        try:
+            await self._stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await self._stop_crawl()
+            self._stopped()
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+            logger.info("govwatch run: stopped")
+
+    def stop(self) -> None:
+        """Ask the monitor to stop after the current writes."""
+        logger.info("govwatch run: stopping")
+        self._stop.set()
+
+    def request_reload(self) -> None:
+        """Reload the watchlist at the next tick (SIGHUP)."""
+        self._reload = True
+
+    async def _stop_crawl(self) -> None:
+        if self._runner is not None:
+            try:
+                await asyncio.wait_for(self._runner.stop(), timeout=4)
+            except TimeoutError:
+                logger.warning("the crawl in progress did not stop within 4 s")
+
+    # ------------------------------------------------------------ the tick
+
+    async def tick(self) -> None:
+        """Crawl the watches that are due, then schedule them, rebuild feeds and log one line."""
+        if self._stop.is_set():
+            return
+        self._maybe_reload()
+        due = self.due(now_iso())
+        self._heartbeat()
+        if not due:
+            return
+        from scrapy.crawler import AsyncCrawlerRunner
+
+        self._runner = AsyncCrawlerRunner(crawl_settings(self.config))
+        try:
+            report = await crawl(self.config, due, sync=False, runner=self._runner)
+        finally:
+            self._runner = None
+        self.schedule(due, report)
+        logger.info(report.line())
+        self._heartbeat(report.line())
+        for hook in self.after_crawl:
+            await self._guarded(hook)(self.config, report)
+
+    def due(self, at: str) -> tuple[Watch, ...]:
+        """Return the configured watches whose next poll is due at `at`."""
+        db = open_db(self.config.settings.database)
+        try:
+            statuses = queries.watch_statuses(db)
+        finally:
+            db.close()
+        return tuple(
+            w for w in self.config.watches
+            if (s := statuses.get(w.id)) is None
+            or (not s.gone and (s.next_due_at is None or s.next_due_at <= at))
+        )  # fmt: skip
+
+    def schedule(self, watches: tuple[Watch, ...], report: CrawlReport) -> None:
+        """Store when each crawled (or skipped) watch is due next."""
+        at = now()
+        db = open_db(self.config.settings.database)
+        try:
+            statuses = queries.watch_statuses(db)
+            briefs = queries.petition_briefs(db)
+            ids = [petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)]
+            rates = queries.recent_rates(db, ids, since=iso(at - timedelta(seconds=RATE_WINDOW)), now=iso(at))
+            with db.atomic():
+                for watch in watches:
+                    status = statuses.get(watch.id)
+                    if status is None or status.gone:
+                        continue
+                    due = next_due(watch, self.config.settings, now=at, failures=status.failures,
+                                   fresh_until=status.fresh_until, max_age=_max_age(status),
+                                   progress=_progress(watch, briefs, rates), rng=self.rng)  # fmt: skip
+                    db.execute("UPDATE watches SET next_due_at = ? WHERE id = ?", [due.at, watch.id])
+                    logger.debug("%s due %s (%s)", watch.id, due.at, due.reason)
+        finally:
+            db.close()
+
+    # ------------------------------------------------------------ reload and heartbeat
+
+    def _maybe_reload(self) -> None:
+        try:
+            mtime = self.path.stat().st_mtime
+        except OSError as e:
+            logger.error("cannot read %s (%s); keeping the watchlist loaded before", self.path, e)
+            return
+        if not self._reload and mtime == self._mtime:
+            return
+        self._reload, self._mtime = False, mtime
+        try:
+            config = load_config(self.path)
+        except GovwatchError as e:
+            logger.error("watchlist not reloaded, keeping the previous one: %s", e)
+            return
+        before, after = {w.id: w for w in self.config.watches}, {w.id: w for w in config.watches}
+        self.config = config
+        self._sync()
+        changed = sum(1 for k in before.keys() & after.keys() if before[k] != after[k])
+        logger.info("watchlist reloaded: %d added, %d removed, %d changed", len(after.keys() - before.keys()),
+                    len(before.keys() - after.keys()), changed)  # fmt: skip
+
+    def _sync(self) -> None:
+        db = open_db(self.config.settings.database)
+        try:
+            sync_watches(db, self.config)
+        finally:
+            db.close()
+
+    def _start(self) -> None:
+        self._sync()
+        self._write_daemon(
+            "INSERT INTO daemon (id, pid, started_at, heartbeat_at, watchlist, crawls) VALUES (1, ?, ?, ?, ?, 0)"
+            " ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, started_at = excluded.started_at,"
+            " heartbeat_at = excluded.heartbeat_at, watchlist = excluded.watchlist, stopped_at = NULL, crawls = 0",
+            [os.getpid(), now_iso(), now_iso(), str(self.path.resolve())],
+        )  # fmt: skip
+
+    def _heartbeat(self, crawl_line: str | None = None) -> None:
+        if crawl_line:
+            self._write_daemon("UPDATE daemon SET heartbeat_at = ?, crawls = crawls + 1, last_crawl = ? WHERE id = 1",
+                               [now_iso(), crawl_line])  # fmt: skip
+        else:
+            self._write_daemon("UPDATE daemon SET heartbeat_at = ? WHERE id = 1", [now_iso()])
+
+    def _stopped(self) -> None:
+        self._write_daemon("UPDATE daemon SET stopped_at = ?, heartbeat_at = ? WHERE id = 1", [now_iso(), now_iso()])
+
+    def _write_daemon(self, sql: str, params: list) -> None:
+        db = open_db(self.config.settings.database)
+        try:
+            db.execute(sql, params)
+        finally:
+            db.close()
+
+    def _guarded(self, fn: Callable) -> Callable:
+        async def guarded(*args: object) -> None:
+            try:
+                result = fn(*args)
+                if asyncio.iscoroutine(result):
+                    await result
+            except GovwatchError as e:
+                logger.error("%s", e)
+            except Exception:  # a failing job must not stop the monitor; the traceback is logged
+                logger.exception("job %s failed", getattr(fn, "__name__", fn))
+
+        return guarded
+
+
+def _max_age(status: queries.WatchStatus) -> float | None:
+    if status.fresh_until and status.last_checked_at and status.last_outcome != "error":
+        return max(0.0, (parse_iso(status.fresh_until) - parse_iso(status.last_checked_at)).total_seconds())
+    return None
+
+
+def _progress(watch: Watch, briefs: dict, rates: dict[str, float]) -> Progress | None:
+    if not isinstance(watch, PetitionWatch):
+        return None
+    key = petition_key(watch.site, watch.number)
+    brief = briefs.get(key)
+    if brief is None:
+        return None
+    return Progress(state=brief.state, archived=brief.archived, signature_count=brief.count.signature_count,
+                    rate=rates.get(key))  # fmt: skip
