@@ -457,7 +457,7 @@ def _count_rule(entry: _Entry) -> tuple[CountRule | None, tuple[int, ...]]:
 @entry_kind("page")
 def parse_page(entry: _Entry, settings: Settings) -> Watch:
     """Any HTML page: what changed in its main content, list items, keywords, a count."""
-    entry.check_keys({"name", "tags", "interval", "url", "selector", "ignore", "keywords", "list", "count"},
+    entry.check_keys({"name", "tags", "interval", "cron", "url", "selector", "ignore", "keywords", "list", "count"},
                      required={"url"})  # fmt: skip
     url = entry.get("url", str)
     parts = urlsplit(url)
@@ -477,6 +477,7 @@ def parse_page(entry: _Entry, settings: Settings) -> Watch:
         tags=entry.strings("tags"),
         thresholds=thresholds,
         interval=entry.duration("interval", None),
+        cron=_cron(entry),
         selector=selector,
         ignore=ignore,
         keywords=entry.strings("keywords"),

@@ -25,6 +25,7 @@ list = "article li"
 count = {{ selector = ".count", pattern = "([\\\\d,]+) signatures", thresholds = [100000, 10000] }}
 tags = ["china"]
 interval = "1h"
+cron = "0 9 * * 1-5"
 """))
     [page] = config.watches
     assert isinstance(page, PageWatch) and page.kind == "page"
@@ -33,6 +34,7 @@ interval = "1h"
     assert page.ignore == ("aside", ".latest-posts", "footer") and page.list == "article li"
     assert page.count.selector == ".count" and page.count.pattern == r"([\d,]+) signatures"
     assert page.thresholds == (10000, 100000) and page.interval == 3600 and page.tags == ("china",)
+    assert page.cron == "0 9 * * 1-5"
     assert config.select("china") == (page,)
 
 
