@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/history_queries.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

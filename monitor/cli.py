@@ -118,10 +118,19 @@ def events(config_path: str, since: str | None, kind: str | None, watch_id: str 
 @config_option
 @click.argument("petition")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--between", nargs=2, type=int, metavar="A B",
+              help="Pages: diff snapshots A and B (numbered from 1; default the last two).")
 @_friendly
-def history(config_path: str, petition: str, as_json: bool) -> None:
-    """Show a petition's signature curve and changes (PETITION: number, id or URL)."""
+def history(config_path: str, petition: str, as_json: bool, between: tuple[int, int] | None) -> None:
+    """Show a petition's curve and changes, or a page's snapshots and diffs (number, id or URL)."""
+    from monitor.page_history import find_page, page_history, page_history_text
+
     config = _load(config_path)
+    page = find_page(config, petition)
+    if page is not None:
+        data = page_history(config, page, between)
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else page_history_text(data))
+        return
     data = report.petition_history(config, petition)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else report.history_text(data))
 
@@ -255,8 +264,12 @@ def status(config_path: str) -> None:
 def detectors() -> None:
     """List the kinds of events govwatch detects."""
     from monitor.detect import DETECTORS
+    from monitor.detect_pages import PAGE_DETECTORS
 
     for kind, registered in DETECTORS.items():
+        click.echo(f"{kind:22} {registered.help}")
+    click.echo("\nPages:")
+    for kind, registered in PAGE_DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
 
 

@@ -108,6 +108,29 @@ class SweepWatch(Watch):
 
 
 @dataclass(frozen=True)
+class CountRule:
+    """Where a page's count is: an element (`selector`), a `pattern` with one group, or both."""
+
+    selector: str | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class PageWatch(Watch):
+    """Any HTML page: its main content (or `selector`'s), list items, keywords and a count.
+
+    Selectors are CSS, or XPath when prefixed with "xpath:"; `thresholds`
+    (from ``count``) are the counts worth an event.
+    """
+
+    selector: str | None = None
+    ignore: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    list: str | None = None
+    count: CountRule | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated watchlist."""
 
@@ -381,6 +404,85 @@ def parse_sweep(entry: _Entry, settings: Settings) -> Watch:
         thresholds=entry.ints("thresholds"),
         interval=entry.duration("interval", None),
         cron=_cron(entry),
+    )
+
+
+def check_selector(value: str) -> str | None:
+    """Return why a CSS or "xpath:" selector is invalid, or None when it compiles."""
+    from cssselect import SelectorError
+    from lxml import etree
+    from parsel.csstranslator import css2xpath
+
+    try:
+        if value.startswith("xpath:"):
+            etree.XPath(value.removeprefix("xpath:").strip())
+        else:
+            etree.XPath(css2xpath(value))
+    except (SelectorError, etree.XPathError) as e:
+        kind = "XPath" if value.startswith("xpath:") else "CSS selector"
+        return f"not a valid {kind} ({e}): {value!r}"
+    return None
+
+
+def _selector(entry: _Entry, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise entry.fail(f'expected a CSS selector such as "article", or "xpath:…", got {value!r}', key)
+    problem = check_selector(value.strip())
+    if problem:
+        raise entry.fail(problem + ' (CSS such as "article .signatories li", or XPath prefixed with "xpath:")', key)
+    return value.strip()
+
+
+def _count_rule(entry: _Entry) -> tuple[CountRule | None, tuple[int, ...]]:
+    table = entry.get("count", dict)
+    if table is None:
+        return None, ()
+    inner = _Entry(entry.path, f"{entry.where}, count", table)
+    inner.check_keys({"selector", "pattern", "thresholds"})
+    selector = _selector(inner, "selector", table["selector"]) if "selector" in table else None
+    pattern = inner.get("pattern", str)
+    if selector is None and not pattern:
+        raise entry.fail('give selector = "…" (the element showing the count) and/or pattern = "([\\d,]+) signatures"',
+                         "count")
+    if pattern:
+        try:
+            groups = re.compile(pattern).groups
+        except re.error as e:
+            raise inner.fail(f"not a valid regular expression ({e}): {pattern!r}", "pattern") from None
+        if groups > 1:
+            raise inner.fail(f"expected at most one group (the number), got {groups}: {pattern!r}", "pattern")
+    return CountRule(selector, pattern or None), inner.ints("thresholds")
+
+
+@entry_kind("page")
+def parse_page(entry: _Entry, settings: Settings) -> Watch:
+    """Any HTML page: what changed in its main content, list items, keywords, a count."""
+    entry.check_keys({"name", "tags", "interval", "cron", "url", "selector", "ignore", "keywords", "list", "count"},
+                     required={"url"})  # fmt: skip
+    url = entry.get("url", str)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise entry.fail(f"expected an http(s) URL of a page, got {url!r}", "url")
+    selector = _selector(entry, "selector", entry.table["selector"]) if "selector" in entry.table else None
+    ignore = tuple(_selector(entry, "ignore", v) for v in entry.strings("ignore"))
+    items = _selector(entry, "list", entry.table["list"]) if "list" in entry.table else None
+    count, thresholds = _count_rule(entry)
+    query = f"?{parts.query}" if parts.query else ""
+    return PageWatch(
+        id=entry.get("name", str) or f"{parts.netloc}{parts.path.rstrip('/')}{query}",
+        kind="page",
+        url=url,
+        entry=entry.where,
+        site=f"{parts.scheme}://{parts.netloc}",
+        tags=entry.strings("tags"),
+        thresholds=thresholds,
+        interval=entry.duration("interval", None),
+        cron=_cron(entry),
+        selector=selector,
+        ignore=ignore,
+        keywords=entry.strings("keywords"),
+        list=items,
+        count=count,
     )
 
 

@@ -87,6 +87,7 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
     from scrapy import signals
     from scrapy.crawler import AsyncCrawlerRunner
 
+    from spiders.pages import PagesSpider
     from spiders.petitions import PetitionsSpider
 
     report = CrawlReport(started_at=now_iso())
@@ -101,23 +102,33 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
     report.watches = len(polls)
     report.polled = tuple(p.watch_id for p in polls)
     if polls:
+        # A crawler per spider on one runner, awaited together: pages and petitions are polled side by side.
         runner = runner or AsyncCrawlerRunner(crawl_settings(config))
-        crawler = runner.create_crawler(PetitionsSpider)
-        if on_observation is not None:
-            crawler.signals.connect(lambda **_: on_observation(), signal=signals.item_scraped)
-        await runner.crawl(crawler, polls=polls, config=config)
-        _read_stats(report, crawler.stats.get_stats())
+        crawlers, tasks = [], []
+        for spider in (PetitionsSpider, PagesSpider):
+            batch = [p for p in polls if (p.mode == "page") == (spider is PagesSpider)]
+            if not batch:
+                continue
+            crawler = runner.create_crawler(spider)
+            if on_observation is not None:
+                crawler.signals.connect(lambda **_: on_observation(), signal=signals.item_scraped)
+            crawlers.append(crawler)
+            tasks.append(runner.crawl(crawler, polls=batch, config=config))
+        await asyncio.gather(*tasks)
+        for crawler in crawlers:
+            _read_stats(report, crawler.stats.get_stats())
         report.failed = _failures(config, report.started_at, {p.watch_id for p in polls})
     report.duration = time.monotonic() - clock
     return report
 
 
 def _read_stats(report: CrawlReport, stats: dict[str, Any]) -> None:
-    report.requests = stats.get("downloader/request_count", 0)
-    report.responses = stats.get("downloader/response_count", 0)
-    report.not_modified = stats.get("govwatch/not_modified", 0)
-    report.errors = stats.get("govwatch/outcome/error", 0)
-    report.events = stats.get("govwatch/events", 0)
+    """Add one crawler's figures to the report (a crawl may run several crawlers)."""
+    report.requests += stats.get("downloader/request_count", 0)
+    report.responses += stats.get("downloader/response_count", 0)
+    report.not_modified += stats.get("govwatch/not_modified", 0)
+    report.errors += stats.get("govwatch/outcome/error", 0)
+    report.events += stats.get("govwatch/events", 0)
 
 
 def _failures(config: Config, since: str, watch_ids: set[str]) -> list[tuple[str, str]]:

@@ -52,3 +52,38 @@ def added_removed(old: str | None, new: str | None) -> tuple[list[str], list[str
     """Return the paragraphs added and removed between two texts."""
     lines = changes(old, new, context=0)
     return [c.text for c in lines if c.op == "+"], [c.text for c in lines if c.op == "-"]
+
+
+# Chinese, Japanese and Korean text has no spaces: compare it a character at a time.
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WORDS = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+|[^\w\s]|\s+")
+
+
+def word_diff(old: str, new: str, context: int = 6) -> str:
+    """Return one line showing what changed inside it: "… the [-old-]{+new+} words …"."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            same = a[i1:i2]
+            if len(same) > 2 * context + 1:
+                head = same[:context] if out else []
+                tail = same[-context:] if j2 < len(b) else []
+                same = head + [" … "] + tail
+            out.extend(same)
+            continue
+        if i2 > i1:
+            out.append("[-" + "".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + "".join(b[j1:j2]) + "+}")
+    return " ".join("".join(out).split())  # the texts are whitespace-normalized already
+
+
+def word_changes(old: str | None, new: str | None) -> list[str]:
+    """Return a word diff for each paragraph that was edited (replaced by one other paragraph)."""
+    a, b = paragraphs(old), paragraphs(new)
+    found = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "replace":
+            found += [word_diff(x, y) for x, y in zip(a[i1:i2], b[j1:j2])]
+    return found

@@ -7,6 +7,8 @@ Rules that keep govwatch polite and cheap:
   is fetched the first time, when count.json says more than the count changed
   (or it was modified while the count stayed the same), once the closing date
   has passed, and at least every `full_every`;
+- a page carries its stored content hash and learned noise rules, so the
+  pages spider can fetch it again when it seems to have changed;
 - If-Modified-Since is sent only when our copy is at least one Last-Modified
   granule (10 s on e-petitions) newer than Last-Modified, because a change in
   the same granule would otherwise be answered 304 and missed.
@@ -17,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.clock import http_date, later, now_iso
-from monitor.config import Config, PetitionWatch, SweepWatch, Watch
+from monitor.config import Config, PageWatch, PetitionWatch, SweepWatch, Watch
 from monitor.items import Poll, petition_key
+from store.pages import PageBrief, page_briefs
 from store.queries import PetitionBrief, WatchStatus, petition_briefs, watch_statuses
 
 LAST_MODIFIED_GRANULE = 10.0  # seconds: e-petitions rounds Last-Modified down to 10 s
@@ -38,6 +41,7 @@ def plan(db, config: Config, watches: tuple[Watch, ...], *, at: str | None = Non
     at = at or now_iso()
     statuses = watch_statuses(db)
     briefs = petition_briefs(db)
+    pages = page_briefs(db)
     polls, skipped = [], []
     for watch in watches:
         status = statuses.get(watch.id)
@@ -48,6 +52,8 @@ def plan(db, config: Config, watches: tuple[Watch, ...], *, at: str | None = Non
             polls.append(_petition_poll(watch, status, briefs, config, at))
         elif isinstance(watch, SweepWatch):
             polls.append(Poll(watch.id, watch.url, "sweep"))
+        elif isinstance(watch, PageWatch):
+            polls.append(_page_poll(watch, status, pages.get(watch.id)))
         else:
             polls.append(Poll(watch.id, watch.url, watch.kind))
     return polls, skipped
@@ -76,6 +82,15 @@ def _petition_poll(watch: PetitionWatch, status: WatchStatus | None, briefs: dic
     newest = max(filter(None, (status.last_modified, status.count_last_modified)), default=None)
     return Poll(watch.id, url, "count", if_modified_since=full_ims, count_if_modified_since=count_ims,
                 known=brief.count, known_last_modified=newest)  # fmt: skip
+
+
+def _page_poll(watch: PageWatch, status: WatchStatus | None, brief: PageBrief | None) -> Poll:
+    """Poll a page with what the spider needs to tell a change from noise."""
+    if brief is None:
+        return Poll(watch.id, watch.url, "page")
+    ims = _ims((status.last_modified, status.last_modified_fetched_at)) if status and brief.content_hash else None
+    return Poll(watch.id, watch.url, "page", if_modified_since=ims, known_hash=brief.content_hash,
+                noise=brief.noise)  # fmt: skip
 
 
 def _count_is_enough(brief: PetitionBrief, status: WatchStatus | None, config: Config, at: str) -> bool:

@@ -273,3 +273,71 @@ def petition_discovered(event: Event, context: Context) -> list[str]:
 def sweep_started(event: Event, context: Context) -> list[str]:
     """How many petitions a sweep's first pass recorded."""
     return [text_html(event.summary)]
+
+
+# ---------------------------------------------------------------- pages
+
+_WORD_CHANGE = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}")
+
+
+def word_diff_html(line: str) -> str:
+    """Render a word diff ("… [-old-]{+new+} …") as HTML with the words struck and marked."""
+    escaped = html.escape(xml_text(line))
+    return _WORD_CHANGE.sub(lambda m: f"<del>{m[1]}</del>" if m[1] is not None else f"<ins>{m[2]}</ins>", escaped)
+
+
+@renderer("page_changed", "Page changes")
+def page_changed(event: Event, context: Context) -> list[str]:
+    """What changed on the page: edited paragraphs word by word, then the lines removed and added."""
+    parts = [text_html(event.summary)]
+    words = [w for w in event.data.get("words") or () if isinstance(w, str)]
+    if words:
+        parts += ["<h3>Edited</h3>"] + [f"<p>{word_diff_html(w)}</p>" for w in words]
+    diff = event.data.get("diff")
+    if isinstance(diff, str) and diff:
+        parts += ["<h3>What changed</h3>", diff_html(diff)]
+    return parts
+
+
+@renderer("keyword_appeared", "Keywords appearing")
+def keyword_appeared(event: Event, context: Context) -> list[str]:
+    """The keyword and the line it appeared in."""
+    return [text_html(event.summary)]
+
+
+@renderer("keyword_disappeared", "Keywords disappearing")
+def keyword_disappeared(event: Event, context: Context) -> list[str]:
+    """The keyword and the line it was in."""
+    return [text_html(event.summary)]
+
+
+def _items_html(event: Event) -> list[str]:
+    items = [i for i in event.data.get("items") or () if isinstance(i, str)]
+    return [f"<ul>{''.join(f'<li>{html.escape(xml_text(i))}</li>' for i in items)}</ul>"] if items else []
+
+
+@renderer("list_item_added", "Added to lists")
+def list_item_added(event: Event, context: Context) -> list[str]:
+    """The item that joined the page's list (such as a new signatory), or every item when many did."""
+    return [text_html(event.summary)] + _items_html(event)
+
+
+@renderer("list_item_removed", "Removed from lists")
+def list_item_removed(event: Event, context: Context) -> list[str]:
+    """The item that left the page's list, or every item when many did."""
+    return [text_html(event.summary)] + _items_html(event)
+
+
+# ---------------------------------------------------------------- watch health
+
+
+@renderer("watch_failing", "Failing watches")
+def watch_failing(event: Event, context: Context) -> list[str]:
+    """How many polls failed and the latest error (a page's selector that matches nothing, a site down)."""
+    return [text_html(event.summary)]
+
+
+@renderer("watch_recovered", "Recovered watches")
+def watch_recovered(event: Event, context: Context) -> list[str]:
+    """A failing watch answers again."""
+    return [text_html(event.summary)]

@@ -7,6 +7,7 @@ download. The headers that steer polling are read by `monitor.politeness`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,12 +47,23 @@ def status_error(response: Response) -> str:
     return f"HTTP {response.status} {phrase}{extra}".replace("  ", " ").strip()
 
 
+_MAXSIZE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
 def failure_error(failure: Failure) -> str:
     """Describe a failed download (timeout, DNS, reset, size limit, robots.txt) in one line."""
     value = failure.value
     request = getattr(failure, "request", None)
     host = urlsplit(request.url).netloc if request is not None else "the site"
     text = str(value).strip()
+    if isinstance(value, exceptions.DownloadCancelledError) and (size := _MAXSIZE.search(text)):
+        got, limit = (_megabytes(int(n)) for n in size.groups())
+        return (f"{host} sent a response of {got}, more than max_size ({limit}); "
+                f"raise max_size for this host to accept it")  # fmt: skip
     for kind, message in (
         (exceptions.CannotResolveHostError, f"cannot resolve {host} (no network, or a wrong host name)"),
         (exceptions.DownloadConnectionRefusedError, f"{host} refused the connection"),

@@ -19,6 +19,7 @@ from monitor.config import Config, Watch
 from monitor.detect import detect
 from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
+from store.pages import PageStore
 from store.petitions import PetitionStore
 
 # Called inside the transaction for every newly stored event (the alert outbox hooks in here).
@@ -39,6 +40,7 @@ class Recorder:
         self.config = config
         self.watches = {w.id: w for w in config.watches}
         self.petitions = PetitionStore(db)
+        self.pages = PageStore(db)
         self.hooks = list(hooks)
         self._runs: dict[tuple[str, str], _Run | None] = {}
         self._members: dict[str, set[str]] = {}
@@ -57,13 +59,15 @@ class Recorder:
             self._runs.clear()
             self._members.clear()
             self.petitions.forget()
+            self.pages.forget()
             raise
 
     def _record(self, watch: Watch, obs: Observation) -> list[Event]:
         if obs.error is not None:
             self._observe(obs, "error")
             return self._update_watch(watch, obs, "error")
-        handler = {"petition": self._petition, "count": self._count, "index": self._index}[obs.kind]
+        handler = {"petition": self._petition, "count": self._count, "index": self._index,
+                   "page": self._page}[obs.kind]  # fmt: skip
         outcome, events = handler(watch, obs)
         return events + self._update_watch(watch, obs, outcome)
 
@@ -120,6 +124,11 @@ class Recorder:
             self.db.execute("UPDATE watches SET sweeps_completed = sweeps_completed + 1 WHERE id = ?", [watch.id])
             if initial:
                 events.append(self._sweep_ready(watch, obs))
+        return outcome, events
+
+    def _page(self, watch: Watch, obs: Observation) -> tuple[str, list[Event]]:
+        outcome, events = self.pages.record(watch, obs)
+        self._observe(obs, outcome)
         return outcome, events
 
     def _previous(self, new: PetitionState) -> tuple[PetitionState | None, tuple[str, str]]:

@@ -275,3 +275,53 @@ def create_deliveries(db: Database) -> None:
         CREATE INDEX deliveries_queue ON deliveries(channel, status, event_id);
         """
     )
+
+
+@migrations(name="0003_pages")
+def create_page_tables(db: Database) -> None:
+    """Create pages (current state), page snapshots, the count series and learned noise."""
+    db.executescript(
+        """
+        CREATE TABLE pages (
+            watch_id TEXT PRIMARY KEY REFERENCES watches(id),
+            url TEXT NOT NULL,
+            title TEXT,
+            content_hash TEXT,
+            count INTEGER,
+            lines INTEGER NOT NULL DEFAULT 0,
+            items INTEGER NOT NULL DEFAULT 0,
+            encoding TEXT,
+            first_seen_at TEXT NOT NULL,
+            changed_at TEXT,
+            count_changed_at TEXT,
+            snapshot_id INTEGER
+        );
+
+        CREATE TABLE page_snapshots (
+            id INTEGER PRIMARY KEY,
+            watch_id TEXT NOT NULL REFERENCES watches(id),
+            observed_at TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            title TEXT,
+            text_size INTEGER NOT NULL,
+            compression TEXT,
+            content BLOB NOT NULL
+        );
+        CREATE INDEX page_snapshots_watch ON page_snapshots(watch_id, id);
+
+        CREATE TABLE page_counts (
+            watch_id TEXT NOT NULL REFERENCES watches(id),
+            observed_at TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (watch_id, observed_at)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE page_noise (
+            watch_id TEXT NOT NULL REFERENCES watches(id),
+            rule TEXT NOT NULL,
+            example TEXT,
+            learned_at TEXT NOT NULL,
+            PRIMARY KEY (watch_id, rule)
+        ) WITHOUT ROWID;
+        """
+    )

@@ -10,6 +10,8 @@ from lxml import etree
 
 from monitor.chart import signature_svg
 from monitor.detect import DETECTORS
+from monitor.detect_pages import PAGE_DETECTORS
+from monitor.health import KINDS as HEALTH_KINDS
 from monitor.items import Event
 from monitor.render import RENDERERS, diff_html, page_url, plain, render, renderer, sanitize, xml_text
 
@@ -56,7 +58,8 @@ def test_hostile_text_renders_inert(kind, text):
     debate = {"debated_on": "2027-03-12", "overview": text, "transcript_url": "javascript:alert(1)",
               "video_url": f"https://example.org/v?{text}"}  # fmt: skip
     rendered = render(event(kind, text, response={"summary": text, "details": text}, diff=f"- {text}\n+ {text}",
-                            debate=debate, responded_on="2018-11-30"))  # fmt: skip
+                            debate=debate, responded_on="2018-11-30", words=[f"a [-{text}-]{{+{text}+}} b"],
+                            items=[text, text]))  # fmt: skip
     assert_inert(rendered.html)
     assert "<" not in rendered.title and ">" not in rendered.title
     assert not FORBIDDEN.search(rendered.title)
@@ -117,10 +120,18 @@ def test_plain_text_and_urls():
 
 
 def test_every_event_kind_has_a_renderer_with_a_feed_title_and_docstring():
-    for kind in [*DETECTORS, "sweep_started"]:
+    for kind in [*DETECTORS, *PAGE_DETECTORS, *HEALTH_KINDS, "sweep_started"]:
         assert kind in RENDERERS, f"no renderer for {kind}: add one to monitor/render.py"
     for registered in RENDERERS.values():
         assert registered.label and (registered.fn.__doc__ or "").strip()
+
+
+def test_a_page_change_strikes_edited_words_and_lines():
+    rendered = render(event("page_changed", "x", words=["Xi Jinping [-will make-]{+made+} a State Visit."],
+                            diff="  Dear Members of Parliament,\n- old line\n+ new line"))  # fmt: skip
+    root = lxml.html.fragment_fromstring(rendered.html, create_parent="div")
+    assert [d.text for d in root.iter("del")] == ["will make", "old line"]
+    assert [i.text for i in root.iter("ins")] == ["made", "new line"]
 
 
 def test_a_renderer_cannot_be_registered_twice():
@@ -129,7 +140,7 @@ def test_a_renderer_cannot_be_registered_twice():
 
 
 def test_unknown_kind_gets_the_generic_body_with_its_diff():
-    rendered = render(event("page_changed", "x", diff="- before\n+ after"))
+    rendered = render(event("some_new_kind", "x", diff="- before\n+ after"))
     root = lxml.html.fragment_fromstring(rendered.html, create_parent="div")
     assert [d.text for d in root.iter("del")] == ["before"] and [i.text for i in root.iter("ins")] == ["after"]
 

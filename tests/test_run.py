@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import time
 from collections import defaultdict
@@ -19,7 +20,10 @@ def wait_for(predicate, timeout: float, every: float = 0.1):
     """Poll `predicate` until it returns something truthy (and return it) or fail after `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except sqlite3.OperationalError:  # the daemon has created the file but not yet its tables
+            value = None
         if value:
             return value
         time.sleep(every)

@@ -10,10 +10,12 @@
 
 Modules: `epetitions` (the site's state and scripting API), `routes` (URLs),
 `documents` (pure JSON/HTML builders), `breakdowns` and `places` (signature
-breakdowns), `server` (HTTP, faults, request log), `seed` (petition 221342).
+breakdowns), `server` (HTTP, faults, request log), `seed` (petition 221342),
+`pages` (an advocacy site: the open letter of `letter`, another platform's petition page).
 """
 
 from monitor.replica.epetitions import EPetitionsReplica, PetitionRecord
+from monitor.replica.pages import AdvocacyReplica
 from monitor.replica.server import FAULT_KINDS, LoggedRequest
 
-__all__ = ["FAULT_KINDS", "EPetitionsReplica", "LoggedRequest", "PetitionRecord"]
+__all__ = ["FAULT_KINDS", "AdvocacyReplica", "EPetitionsReplica", "LoggedRequest", "PetitionRecord"]

@@ -1,0 +1,125 @@
+"""The `pages` spider: any HTML page, one Observation per poll.
+
+It polls what it is given as `Poll`s (govwatch plans them from the database:
+the stored content hash and the noise rules learned for the watch). Run by
+hand, ``scrapy crawl pages -a config=watchlist.toml [-a only=WATCH]`` polls
+every page of the watchlist without that knowledge.
+
+A poll fetches the page, decodes it (`page_decode`), extracts the watch's
+content (`page_extract`) and drops the noise the store learned. When the
+content hash differs from the stored one (or there is none yet), the page is
+fetched again at once: lines that differ between the two fetches are noise,
+reported with the rules that drop them (`monitor.page_noise`), and the
+observation carries the second fetch without them. A failed fetch, an HTTP
+error, a page that is not HTML or an empty extraction is an error observation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from monitor.clock import now_iso
+from monitor.config import Config, PageWatch, load_config
+from monitor.items import Observation, PageContent, Poll
+from monitor.page_noise import drop, learn
+from spiders import fetch
+from spiders.page_decode import decode_html
+from spiders.page_extract import extract
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+
+
+def default_polls(config: Config, only: str | None = None) -> list[Poll]:
+    """Plan a poll of every page of the watchlist (for `scrapy crawl pages`)."""
+    return [Poll(w.id, w.url, "page") for w in config.select(only) if isinstance(w, PageWatch)]
+
+
+def empty_error(watch: PageWatch) -> str:
+    """Describe an extraction that found nothing, with what to check."""
+    if watch.selector:
+        return f"the selector {watch.selector!r} matches nothing on the page (has the site changed its layout?)"
+    return "no readable text found on the page (is it built by JavaScript, or is everything ignored?)"
+
+
+class PagesSpider(scrapy.Spider):
+    """Fetch HTML pages and extract what their watches look for."""
+
+    name = "pages"
+
+    def __init__(self, polls: list[Poll] | None = None, config: Config | str | None = None,
+                 only: str | None = None, **kwargs: Any):  # fmt: skip
+        super().__init__(**kwargs)
+        self.config = config if isinstance(config, Config) else load_config(config or "watchlist.toml")
+        self.polls = polls if polls is not None else default_polls(self.config, only)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for poll in self.polls:
+            yield self._request(poll, None)
+
+    def _request(self, poll: Poll, first: PageContent | None) -> scrapy.Request:
+        headers = {"If-Modified-Since": poll.if_modified_since} if poll.if_modified_since and first is None else {}
+        return fetch.request(self.config, poll.url, self.parse_page, self.failed, headers=headers,
+                             poll=poll, first=first)  # fmt: skip
+
+    # ------------------------------------------------------------ callbacks
+
+    def parse_page(self, response: Response, poll: Poll, first: PageContent | None) -> Iterator[Any]:
+        """Extract a page; fetch it again when it seems to have changed; yield the Observation."""
+        obs = self._observation(response, poll)
+        if response.status == 304 and first is None:
+            obs.not_modified = True
+            yield obs
+            return
+        content, obs.error = self._content(response, poll)
+        if obs.error is None and first is None and content.content_hash() != poll.known_hash:
+            self.crawler.stats.inc_value("govwatch/page_refetches")
+            yield self._request(poll, content)  # changed, or noise? A second fetch tells.
+            return
+        if obs.error is None and first is not None:
+            found = learn(first, content)
+            if found.rules:
+                content = replace(drop(content, found.rules), noise=found.lines, learned=found.rules)
+                if content.empty:
+                    content, obs.error = None, "every line of the page changed between two immediate fetches"
+        obs.page = content
+        yield obs
+
+    def _content(self, response: Response, poll: Poll) -> tuple[PageContent | None, str | None]:
+        if response.status != 200:
+            return None, fetch.status_error(response)
+        content_type = fetch.header(response, "Content-Type")
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media not in HTML_TYPES:
+            return None, f"not an HTML page (Content-Type: {media})"
+        watch = self.config.watch(poll.watch_id)
+        text, encoding = decode_html(response.body, content_type)
+        content = replace(drop(extract(text, watch), poll.noise), encoding=encoding)
+        if content.empty:
+            return content, empty_error(watch)
+        return content, None
+
+    def failed(self, failure: Failure) -> Iterator[Observation]:
+        """Record a download that failed (timeout, reset, DNS, robots.txt, size limit)."""
+        request = failure.request
+        poll = request.cb_kwargs["poll"]
+        yield Observation(watch_id=poll.watch_id, url=poll.url, kind="page", fetched_at=now_iso(),
+                          error=fetch.failure_error(failure))  # fmt: skip
+
+    def _observation(self, response: Response, poll: Poll) -> Observation:
+        return Observation(
+            watch_id=poll.watch_id,
+            url=poll.url,
+            kind="page",
+            fetched_at=now_iso(),
+            final_url=response.url,
+            status=response.status,
+            last_modified=fetch.last_modified(response),
+            max_age=fetch.max_age(response),
+            retry_after=fetch.retry_after(response) if response.status in (429, 503) else None,
+        )
