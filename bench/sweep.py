@@ -29,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.replica import EPetitionsReplica  # noqa: E402
-from monitor.replica import documents  # noqa: E402
+from monitor.replica import (
+    EPetitionsReplica,  # noqa: E402
+    documents,  # noqa: E402
+)
 
 PAGE = 50
 DAY = 86400

@@ -127,7 +127,7 @@ def known_kinds() -> set[str]:
 
 
 def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Channel:
-    """Validate one ``[[alert]]`` table (a config `_Entry`) and return its Channel."""
+    """Validate one ``[[alert]]`` table (a `monitor.validation.Entry`) and return its Channel."""
     entry.check_keys(_KEYS, {"name", "url"})
     name = entry.get("name", str)
     if not _NAME.fullmatch(name):
@@ -162,7 +162,9 @@ def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Chann
 
 
 def _display_url(entry: Any, template: str, url: str, secrets: tuple[str, ...]) -> str:
-    from monitor.notify import privacy_url  # Apprise is imported only when a watchlist has alerts
+    from monitor.notify import (
+        privacy_url,  # Apprise is imported only when a watchlist has alerts
+    )
 
     def masked(text: str) -> str:
         for secret in secrets:

@@ -210,10 +210,10 @@ def datasette(config_path: str, host: str, port: int) -> None:
 def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, datasette_port: int,
         no_datasette: bool, keep_going: bool) -> None:  # fmt: skip
     """Poll every watch when it is due, for ever: feeds and alerts stay current (Ctrl-C stops)."""
-    from monitor.config import parse_duration
     from monitor.crawl import run_on_reactor
     from monitor.publish import update_feeds
     from monitor.scheduler import Monitor
+    from monitor.validation import parse_duration
 
     config = _load(config_path)
     try:

@@ -27,7 +27,8 @@ T = TypeVar("T")
 
 def install_reactor() -> None:
     """Install Scrapy's asyncio reactor (once per process)."""
-    from scrapy.utils.reactor import install_reactor as scrapy_install, is_reactor_installed
+    from scrapy.utils.reactor import install_reactor as scrapy_install
+    from scrapy.utils.reactor import is_reactor_installed
 
     if not is_reactor_installed():
         scrapy_install(ASYNCIO_REACTOR)

@@ -19,12 +19,12 @@ import time
 from typing import Any, ClassVar
 
 from scrapy import Request
-from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.http import Response
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.extensions.throttle import AutoThrottle
+from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from monitor.clock import from_http_date, now, parse_iso

@@ -11,12 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 from monitor.clock import iso, now, parse_iso
-from monitor.config import Config, parse_duration
+from monitor.config import Config
 from monitor.crawl import CrawlReport
 from monitor.diff import diff_text
 from monitor.errors import GovwatchError
 from monitor.items import to_jsonable
 from monitor.render import plain
+from monitor.validation import parse_duration
 from store import queries
 from store.db import open_db
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.clock import iso, parse_iso
-from monitor.config import Settings, Watch, cron_trigger
+from monitor.config import Settings, Watch
 from monitor.items import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+from monitor.validation import cron_trigger
 
 DAY = 86400.0
 JITTER = 0.10

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import codecs
 
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+)
 
 FALLBACK = "cp1252"
 

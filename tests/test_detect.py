@@ -9,7 +9,13 @@ import pytest
 
 from monitor.config import PetitionWatch, SweepWatch
 from monitor.detect import DETECTORS, detect
-from monitor.items import Debate, GovernmentResponse, Parliament, PetitionState, Rejection
+from monitor.items import (
+    Debate,
+    GovernmentResponse,
+    Parliament,
+    PetitionState,
+    Rejection,
+)
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "detector_cases.toml").read_text())["case"]
 NESTED = {"government_response": GovernmentResponse, "debate": Debate, "rejection": Rejection,

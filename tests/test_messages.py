@@ -8,7 +8,13 @@ import pytest
 
 from monitor.items import Event
 from monitor.messages import (
-    DETAILS, FIELDS, check_template, period_of, render_digest, render_event, render_test,
+    DETAILS,
+    FIELDS,
+    check_template,
+    period_of,
+    render_digest,
+    render_event,
+    render_test,
 )  # fmt: skip
 
 

@@ -13,7 +13,16 @@ from monitor.detect import DETECTORS
 from monitor.detect_pages import PAGE_DETECTORS
 from monitor.health import KINDS as HEALTH_KINDS
 from monitor.items import Event
-from monitor.render import RENDERERS, diff_html, page_url, plain, render, renderer, sanitize, xml_text
+from monitor.render import (
+    RENDERERS,
+    diff_html,
+    page_url,
+    plain,
+    render,
+    renderer,
+    sanitize,
+    xml_text,
+)
 
 # Every way a page could try to get markup or script into a reader.
 HOSTILE = [

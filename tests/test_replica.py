@@ -10,8 +10,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import pytest
 
