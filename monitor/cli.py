@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -211,8 +212,7 @@ def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, data
         no_datasette: bool, keep_going: bool) -> None:  # fmt: skip
     """Poll every watch when it is due, for ever: feeds and alerts stay current (Ctrl-C stops)."""
     from monitor.crawl import run_on_reactor
-    from monitor.publish import update_feeds
-    from monitor.scheduler import Monitor
+    from monitor.scheduler import standard_monitor
     from monitor.validation import parse_duration
 
     config = _load(config_path)
@@ -220,15 +220,7 @@ def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, data
         tick_seconds = parse_duration(tick)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--tick") from None
-    from monitor.alerts import dispatch_async
-
-    async def send_alerts(cfg: Config) -> None:
-        if cfg.alerts:
-            await dispatch_async(cfg)
-
-    # Alerts are their own job: a slow mail server never delays polling.
-    monitor = Monitor(config_path, tick=max(tick_seconds, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg)],
-                      jobs=[(send_alerts, max(tick_seconds, 1.0))], keep_going=keep_going)  # fmt: skip
+    monitor = standard_monitor(config_path, tick=tick_seconds, keep_going=keep_going)
     services = []
     if serve_too:
         from monitor.serve import build_services
@@ -258,6 +250,42 @@ def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, data
 def status(config_path: str) -> None:
     """Show whether `govwatch run` is alive, and each watch's last check and next poll."""
     click.echo(report.status_text(_load(config_path)))
+
+
+@cli.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the demo's watchlist, database and feeds (default: a new temporary folder).")
+@click.option("--duration", default="60s", show_default=True, help='How long the story takes: "90s", "2m" or seconds (at least 10).')
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port of the feeds (0: any free port).")  # fmt: skip
+@click.option("--datasette-port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port of Datasette (0: any free port).")  # fmt: skip
+@click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
+@click.option("--keep-serving", is_flag=True, help="Go on polling and serving after the story, until Ctrl-C.")
+@_friendly
+def demo(folder: Path | None, duration: str, port: int, datasette_port: int, no_datasette: bool,
+         keep_serving: bool) -> None:  # fmt: skip
+    """Watch replicas of the sites for a minute, offline: a petition passes 10,000, the government responds..."""
+    from monitor.demo import DemoOptions, run_demo
+    from monitor.validation import parse_duration
+
+    try:
+        seconds = parse_duration(float(duration) if duration.replace(".", "", 1).isdigit() else duration)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--duration") from None
+    if seconds < 10:
+        raise click.BadParameter(f"the story needs at least 10s, got {duration!r}", param_hint="--duration")
+    options = DemoOptions(folder=folder, duration=seconds, port=port,
+                          datasette_port=None if no_datasette else datasette_port, keep_serving=keep_serving)  # fmt: skip
+    result = run_demo(options, say=click.echo)
+    click.echo(f"\n{len(result.events)} events stored. The demo's files stay in {result.folder}; try")
+    config = result.folder / "watchlist.toml"
+    for command in ("events", "status", "history 700001", "serve"):
+        click.echo(f"  govwatch {command} --config {config}")
+    if result.finished and result.missing:
+        click.echo("govwatch demo: these scripted events did not arrive: "
+                   + ", ".join(f"{e.kind} ({e.watch})" for e in result.missing), err=True)  # fmt: skip
+        sys.exit(1)
 
 
 @cli.command()

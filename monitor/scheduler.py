@@ -249,6 +249,21 @@ class Monitor:
         return guarded
 
 
+def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool = False,
+                     after_crawl: list[AfterCrawl] | None = None) -> Monitor:  # fmt: skip
+    """Return the monitor `govwatch run` runs: feeds rebuilt after each crawl, alerts sent in their own job."""
+    from monitor.alerts import dispatch_async
+    from monitor.publish import update_feeds
+
+    async def send_alerts(config: Config) -> None:
+        if config.alerts:
+            await dispatch_async(config)
+
+    # Alerts are their own job: a slow mail server never delays polling.
+    return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg),
+                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0))], keep_going=keep_going)  # fmt: skip
+
+
 def _max_age(status: queries.WatchStatus) -> float | None:
     if status.fresh_until and status.last_checked_at and status.last_outcome != "error":
         return max(0.0, (parse_iso(status.fresh_until) - parse_iso(status.last_checked_at)).total_seconds())
