@@ -293,12 +293,19 @@ def detectors() -> None:
     """List the kinds of events govwatch detects."""
     from monitor.detect import DETECTORS
     from monitor.detect_pages import PAGE_DETECTORS
+    from monitor.health import KINDS as HEALTH_KINDS
+    from store.record import SWEEP_KINDS
 
     for kind, registered in DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
+    for kind, text in SWEEP_KINDS.items():
+        click.echo(f"{kind:22} {text}")
     click.echo("\nPages:")
     for kind, registered in PAGE_DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
+    click.echo("\nEvery watch (alerts get these only when they name them):")
+    for kind, text in HEALTH_KINDS.items():
+        click.echo(f"{kind:22} {text}")
 
 
 @cli.group(invoke_without_command=True)

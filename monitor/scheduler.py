@@ -134,11 +134,12 @@ class Monitor:
                 self._job.resume()
         self.schedule(due, report)
         logger.info(report.line())
-        for watch_id, error in report.failed:
-            logger.warning("%s: %s", watch_id, error)
         if self._first and not self.keep_going and report.watches and len(report.failed) == report.watches:
-            self.unreachable = report.failed  # nothing answered at all: no network, most likely
+            self.unreachable = report.failed  # nothing answered at all: no network, most likely (the CLI says so)
             self.stop()
+        else:
+            for watch_id, error in report.failed:
+                logger.warning("%s: %s", watch_id, error)
         self._first = False
         self._heartbeat(report.line())
         for hook in self.after_crawl:
@@ -211,12 +212,29 @@ class Monitor:
 
     def _start(self) -> None:
         self._sync()
+        self._retry_when_all_failing()
         self._write_daemon(
             "INSERT INTO daemon (id, pid, started_at, heartbeat_at, watchlist, crawls) VALUES (1, ?, ?, ?, ?, 0)"
             " ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, started_at = excluded.started_at,"
             " heartbeat_at = excluded.heartbeat_at, watchlist = excluded.watchlist, stopped_at = NULL, crawls = 0",
             [os.getpid(), now_iso(), now_iso(), str(self.path.resolve())],
         )  # fmt: skip
+
+    def _retry_when_all_failing(self) -> None:
+        """When every watch's last poll failed (no network last time?), poll them all at once, not after backoff.
+
+        A restart is what a user tries once the network is back; otherwise the stored schedule holds.
+        """
+        db = open_db(self.config.settings.database)
+        try:
+            known = queries.watch_statuses(db)
+            statuses = [s for w in self.config.watches if (s := known.get(w.id))]
+            if statuses and all(s.last_outcome == "error" for s in statuses):
+                with db.atomic():
+                    for status in statuses:
+                        db.execute("UPDATE watches SET next_due_at = NULL WHERE id = ?", [status.id])
+        finally:
+            db.close()
 
     def _heartbeat(self, crawl_line: str | None = None) -> None:
         if crawl_line:

@@ -22,6 +22,9 @@ from monitor.items import Event, Observation, PetitionState, petition_key
 from store.pages import PageStore
 from store.petitions import PetitionStore
 
+# Kinds the recorder makes itself (not a detector's), with the line `govwatch detectors` prints.
+SWEEP_KINDS = {"sweep_started": "A sweep's first complete pass: one summary event, not one per petition it found."}
+
 # Called inside the transaction for every newly stored event (the alert outbox hooks in here).
 EventHook = Callable[[Database, int, Event], None]
 
