@@ -203,7 +203,8 @@ def datasette(config_path: str, host: str, port: int) -> None:
               help="Also serve the feeds and Datasette, as `govwatch serve` does.")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the feeds (and Datasette) listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port of the feeds.")
-@click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port of Datasette, beside the feeds.")  # fmt: skip
 @click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
 @click.option("--keep-going", is_flag=True,
               help="Keep polling even when no watch answers the first pass (default: stop, e.g. no network).")
@@ -266,6 +267,7 @@ def status(config_path: str) -> None:
 def demo(folder: Path | None, duration: str, port: int, datasette_port: int, no_datasette: bool,
          keep_serving: bool) -> None:  # fmt: skip
     """Watch replicas of the sites for a minute, offline: a petition passes 10,000, the government responds..."""
+    from monitor import scenario
     from monitor.demo import DemoOptions, run_demo
     from monitor.validation import parse_duration
 
@@ -280,8 +282,9 @@ def demo(folder: Path | None, duration: str, port: int, datasette_port: int, no_
     result = run_demo(options, say=click.echo)
     click.echo(f"\n{len(result.events)} events stored. The demo's files stay in {result.folder}; try")
     config = result.folder / "watchlist.toml"
-    for command in ("events", "status", "history 700001", "serve"):
-        click.echo(f"  govwatch {command} --config {config}")
+    me = sys.argv[0] if Path(sys.argv[0]).name == "govwatch" else "govwatch"  # e.g. .venv/bin/govwatch
+    for command in ("events", "status", f"history {scenario.NUMBER}", "serve"):
+        click.echo(f"  {me} {command} --config {config}")
     if result.finished and result.missing:
         click.echo("govwatch demo: these scripted events did not arrive: "
                    + ", ".join(f"{e.kind} ({e.watch})" for e in result.missing), err=True)  # fmt: skip

@@ -64,6 +64,7 @@ class DemoResult:
     folder: Path
     events: list[SeenEvent] = field(default_factory=list)
     missing: list[scenario.Expected] = field(default_factory=list)
+    started: bool = False  # the monitor and the story started
     finished: bool = False  # the story played to its end (not stopped early by Ctrl-C)
 
 
@@ -154,11 +155,22 @@ class EventPrinter:
 def run_demo(options: DemoOptions, say: Callable[[str], None] = print) -> DemoResult:
     """Run the demo to its end (or Ctrl-C); return what it stored and which scripted events are missing."""
     from monitor.crawl import install_reactor
-    from monitor.datasette import DatasetteOptions, DatasetteServer
-    from monitor.feed_server import FeedServer
 
     install_reactor()  # before anything imports twisted.internet.reactor
     result = DemoResult(prepare_folder(options.folder))
+    try:
+        return _run(options, result, say)
+    except BaseException:
+        if options.folder is None and not result.started:
+            shutil.rmtree(result.folder, ignore_errors=True)  # nothing to look at: leave no folder behind
+        raise
+
+
+def _run(options: DemoOptions, result: DemoResult, say: Callable[[str], None]) -> DemoResult:
+    from monitor.datasette import DatasetteOptions, DatasetteServer
+    from monitor.feed_server import FeedServer
+    from monitor.serve import Service
+
     started = time.monotonic()
     lock = threading.Lock()
 
@@ -170,7 +182,7 @@ def run_demo(options: DemoOptions, say: Callable[[str], None] = print) -> DemoRe
     with EPetitionsReplica(max_age=0) as petitions, AdvocacyReplica() as pages:
         stage = scenario.Stage(petitions, pages)
         scenario.set_stage(stage)
-        services: list = [FeedServer(result.folder / "feeds", options.host, options.port)]
+        services: list[Service] = [FeedServer(result.folder / "feeds", options.host, options.port)]
         try:
             services[0].start()
             path = result.folder / "watchlist.toml"
@@ -187,7 +199,7 @@ def run_demo(options: DemoOptions, say: Callable[[str], None] = print) -> DemoRe
                 say(f"Datasette: {services[1].url}/govwatch")
             say(f"Watchlist, database and feeds: {result.folder}")
             say(f"The story takes {options.duration:g} s; polls every {options.interval:g} s.")
-            started = time.monotonic()
+            started, result.started = time.monotonic(), True
             result.finished = _play(config, stage, options, timed)
         finally:
             for service in reversed(services):
