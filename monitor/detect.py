@@ -17,6 +17,7 @@ from monitor.clock import human_date
 from monitor.config import Watch
 from monitor.diff import diff_text
 from monitor.items import Event, PetitionState, stable_hash, to_jsonable
+from monitor.registry import Registry
 
 Detector = Callable[[PetitionState | None, PetitionState, Watch], list[Event]]
 
@@ -33,19 +34,12 @@ class Registered:
         return (self.fn.__doc__ or "").strip().splitlines()[0] if self.fn.__doc__ else ""
 
 
-DETECTORS: dict[str, Registered] = {}
+DETECTORS = Registry("detector")
 
 
 def detector(kind: str) -> Callable[[Detector], Detector]:
     """Register a detector of petition events under its event kind."""
-
-    def register(fn: Detector) -> Detector:
-        if kind in DETECTORS:
-            raise ValueError(f"detector {kind!r} is already registered")
-        DETECTORS[kind] = Registered(kind, fn)
-        return fn
-
-    return register
+    return DETECTORS.decorator(kind, lambda fn: Registered(kind, fn))
 
 
 def detect(previous: PetitionState | None, new: PetitionState, watch: Watch) -> list[Event]:

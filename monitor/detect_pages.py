@@ -17,23 +17,17 @@ from monitor.config import PageWatch
 from monitor.detect import Registered
 from monitor.diff import added_removed, diff_text, word_changes
 from monitor.items import Event, PageContent, stable_hash
+from monitor.registry import Registry
 
 PageDetector = Callable[[PageContent | None, PageContent, PageWatch], list[Event]]
 
-PAGE_DETECTORS: dict[str, Registered] = {}
+PAGE_DETECTORS = Registry("page detector")
 MAX_ITEM_EVENTS = 10  # more items at once (a list rebuilt) are one event, not a flood
 
 
 def page_detector(kind: str) -> Callable[[PageDetector], PageDetector]:
     """Register a detector of page events under its event kind."""
-
-    def register(fn: PageDetector) -> PageDetector:
-        if kind in PAGE_DETECTORS:
-            raise ValueError(f"page detector {kind!r} is already registered")
-        PAGE_DETECTORS[kind] = Registered(kind, fn)
-        return fn
-
-    return register
+    return PAGE_DETECTORS.decorator(kind, lambda fn: Registered(kind, fn))
 
 
 def detect_page(previous: PageContent | None, new: PageContent, watch: PageWatch) -> list[Event]:

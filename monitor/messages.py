@@ -19,6 +19,7 @@ from typing import Any
 
 from monitor.clock import human_date, iso
 from monitor.items import Event
+from monitor.registry import Registry
 
 DEFAULT_TITLE = "{title}"
 DEFAULT_BODY = "{headline}\n\n{details}\n\n{url}\nEvent: {key}"
@@ -59,19 +60,12 @@ class Message:
 # ---------------------------------------------------------------- details by kind
 
 DetailsFn = Callable[[Event], str]
-DETAILS: dict[str, DetailsFn] = {}
+DETAILS = Registry("message details of")
 
 
 def details(kind: str) -> Callable[[DetailsFn], DetailsFn]:
     """Register what events of one kind add to a message's body."""
-
-    def register(fn: DetailsFn) -> DetailsFn:
-        if kind in DETAILS:
-            raise ValueError(f"details for {kind!r} are already registered")
-        DETAILS[kind] = fn
-        return fn
-
-    return register
+    return DETAILS.decorator(kind)
 
 
 def first_lines(text: str, lines: int = DIFF_LINES) -> str:

@@ -20,6 +20,7 @@ from monitor.chart import HEIGHT, WIDTH
 from monitor.clock import human_date
 from monitor.diff import paragraphs
 from monitor.items import Event
+from monitor.registry import Registry
 
 # XML 1.0 forbids C0 controls but tab, LF and CR, plus U+FFFE/U+FFFF and lone surrogates;
 # C1 controls are allowed but never meant, so they go too.
@@ -122,19 +123,12 @@ class Registered:
     fn: Renderer
 
 
-RENDERERS: dict[str, Registered] = {}
+RENDERERS = Registry("renderer")
 
 
 def renderer(kind: str, label: str) -> Callable[[Renderer], Renderer]:
     """Register the body renderer of one event kind, with the title of its feed."""
-
-    def register(fn: Renderer) -> Renderer:
-        if kind in RENDERERS:
-            raise ValueError(f"renderer {kind!r} is already registered")
-        RENDERERS[kind] = Registered(kind, label, fn)
-        return fn
-
-    return register
+    return RENDERERS.decorator(kind, lambda fn: Registered(kind, label, fn))
 
 
 def kind_label(kind: str) -> str:

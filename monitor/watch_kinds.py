@@ -22,22 +22,16 @@ from monitor.config import (
     SweepWatch,
     Watch,
 )
+from monitor.registry import Registry
 from monitor.validation import Entry, check_selector, cron_trigger, site_url
 
 EntryParser = Callable[[Entry, Settings], Watch]
-ENTRY_KINDS: dict[str, EntryParser] = {}
+ENTRY_KINDS = Registry("entry kind")
 
 
 def entry_kind(name: str) -> Callable[[EntryParser], EntryParser]:
     """Register the parser of one kind of watchlist entry (``[[name]]``)."""
-
-    def register(fn: EntryParser) -> EntryParser:
-        if name in ENTRY_KINDS:
-            raise ValueError(f"entry kind {name!r} is already registered")
-        ENTRY_KINDS[name] = fn
-        return fn
-
-    return register
+    return ENTRY_KINDS.decorator(name)
 
 
 _COMMON = {"name", "tags", "thresholds", "interval", "cron"}

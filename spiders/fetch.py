@@ -15,7 +15,9 @@ from scrapy import Request, exceptions
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from monitor.clock import now_iso
 from monitor.config import Config
+from monitor.items import Observation, Poll
 from monitor.politeness import header, last_modified, max_age, retry_after
 
 __all__ = ["header", "last_modified", "max_age", "retry_after", "request", "status_error", "failure_error"]
@@ -32,6 +34,25 @@ def request(config: Config, url: str, callback: Any, errback: Any, *,
     meta = config.politeness(host).request_meta() | {"handle_httpstatus_list": HANDLED_STATUSES}
     return Request(url, callback=callback, errback=errback, headers=headers or {}, meta=meta,
                    cb_kwargs=cb_kwargs, dont_filter=True)  # fmt: skip
+
+
+def observation(response: Response, poll: Poll, kind: str, url: str | None = None) -> Observation:
+    """Start the Observation of a response: who asked, what came back, what the headers say.
+
+    `url` is the URL the poll asked for; by default the first of the redirect chain.
+    """
+    redirects = response.request.meta.get("redirect_urls") if response.request else None
+    return Observation(
+        watch_id=poll.watch_id,
+        url=url or (redirects[0] if redirects else response.url),
+        kind=kind,
+        fetched_at=now_iso(),
+        final_url=response.url,
+        status=response.status,
+        last_modified=last_modified(response),
+        max_age=max_age(response),
+        retry_after=retry_after(response) if response.status in (429, 503) else None,
+    )
 
 
 def status_error(response: Response) -> str:

@@ -71,7 +71,7 @@ class PagesSpider(scrapy.Spider):
 
     def parse_page(self, response: Response, poll: Poll, first: PageContent | None) -> Iterator[Any]:
         """Extract a page; fetch it again when it seems to have changed; yield the Observation."""
-        obs = self._observation(response, poll)
+        obs = fetch.observation(response, poll, "page", url=poll.url)
         if response.status == 304 and first is None:
             obs.not_modified = True
             yield obs
@@ -110,16 +110,3 @@ class PagesSpider(scrapy.Spider):
         poll = request.cb_kwargs["poll"]
         yield Observation(watch_id=poll.watch_id, url=poll.url, kind="page", fetched_at=now_iso(),
                           error=fetch.failure_error(failure))  # fmt: skip
-
-    def _observation(self, response: Response, poll: Poll) -> Observation:
-        return Observation(
-            watch_id=poll.watch_id,
-            url=poll.url,
-            kind="page",
-            fetched_at=now_iso(),
-            final_url=response.url,
-            status=response.status,
-            last_modified=fetch.last_modified(response),
-            max_age=fetch.max_age(response),
-            retry_after=fetch.retry_after(response) if response.status in (429, 503) else None,
-        )

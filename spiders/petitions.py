@@ -92,7 +92,7 @@ class PetitionsSpider(scrapy.Spider):
     # ------------------------------------------------------------ callbacks
 
     def parse_petition(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation]:
-        obs = self._observation(response, poll, kind)
+        obs = fetch.observation(response, poll, kind)
         if response.status in (404, 410):
             obs.gone = True
         elif response.status == 304:
@@ -113,7 +113,7 @@ class PetitionsSpider(scrapy.Spider):
         if response.status in (404, 410):  # archived (no count.json) or removed: the full document tells
             yield self._full_request(poll)
             return
-        obs = self._observation(response, poll, kind)
+        obs = fetch.observation(response, poll, kind)
         if response.status == 304:
             obs.not_modified = True
         elif response.status != 200:
@@ -130,7 +130,7 @@ class PetitionsSpider(scrapy.Spider):
         yield obs
 
     def parse_index(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
-        obs = self._observation(response, poll, kind)
+        obs = fetch.observation(response, poll, kind)
         obs.url = response.url
         if response.status != 200:
             obs.error = fetch.status_error(response)
@@ -156,21 +156,6 @@ class PetitionsSpider(scrapy.Spider):
         yield Observation(
             watch_id=poll.watch_id, url=request.url, kind=kind, fetched_at=now_iso(),
             error=fetch.failure_error(failure),
-        )
-
-    def _observation(self, response: Response, poll: Poll, kind: str) -> Observation:
-        redirects = response.request.meta.get("redirect_urls") if response.request else None
-        requested = redirects[0] if redirects else response.url
-        return Observation(
-            watch_id=poll.watch_id,
-            url=requested,
-            kind=kind,
-            fetched_at=now_iso(),
-            final_url=response.url,
-            status=response.status,
-            last_modified=fetch.last_modified(response),
-            max_age=fetch.max_age(response),
-            retry_after=fetch.retry_after(response) if response.status in (429, 503) else None,
         )
 
 

@@ -8,7 +8,6 @@ Identical consecutive polls of a URL collapse into one observation row whose
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -19,6 +18,7 @@ from monitor.config import Config, Watch
 from monitor.detect import detect
 from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
+from monitor.jsonable import dumps
 from store.pages import PageStore
 from store.petitions import PetitionStore
 
@@ -59,11 +59,14 @@ class Recorder:
                 events = self._record(watch, obs)
                 return self._store_events(events, obs.fetched_at)
         except BaseException:
-            self._runs.clear()
-            self._members.clear()
-            self.petitions.forget()
-            self.pages.forget()
+            self.forget()
             raise
+
+    def forget(self) -> None:
+        """Drop every cache (after a rollback, the database is the truth again)."""
+        self._runs.clear()
+        self._members.clear()
+        self.petitions.forget()
 
     def _record(self, watch: Watch, obs: Observation) -> list[Event]:
         if obs.error is not None:
@@ -206,7 +209,7 @@ class Recorder:
                 " title, summary, url, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [event.key, event.kind, event.watch_id, event.petition_id, event.occurred_at,
                  event.detected_at, event.title, event.summary, event.url,
-                 json.dumps(event.data, ensure_ascii=False)],
+                 dumps(event.data)],
             )  # fmt: skip
             if cursor.rowcount == 1:
                 for hook in self.hooks:

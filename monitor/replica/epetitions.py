@@ -26,7 +26,7 @@ from monitor.replica import seed as seed_petition
 from monitor.replica.documents import BREAKDOWNS, OTHER_BUSINESS, iso, parse_iso
 from monitor.replica.places import DEPARTMENTS, person_name
 from monitor.replica.routes import Routes
-from monitor.replica.server import Fault, FaultBook, LoggedRequest, ReplicaServer
+from monitor.replica.server import Fault, FaultBook, LoggedRequest, ReplicaServer, ServedSite
 
 RESPONSE_THRESHOLD = 10_000
 DEBATE_THRESHOLD = 100_000
@@ -79,7 +79,7 @@ def _closing_date(opened_at: str) -> str:
     return iso(end.replace(hour=23, minute=59, second=59, microsecond=999000))
 
 
-class EPetitionsReplica:
+class EPetitionsReplica(ServedSite):
     """The e-petitions site on 127.0.0.1: JSON API, HTML pages, faults and a request log."""
 
     def __init__(self, max_age: int = 60, archived_max_age: int = 120, host: str = "127.0.0.1", port: int = 0):
@@ -91,53 +91,16 @@ class EPetitionsReplica:
         self._petitions: dict[int, PetitionRecord] = {}
         self._log: list[LoggedRequest] = []
         self._faults = FaultBook()
-        self._server: ReplicaServer | None = None
-        self._thread: threading.Thread | None = None
-        self._url: str | None = None
 
     # -- serving ---------------------------------------------------------------------------
 
-    def start(self) -> EPetitionsReplica:
-        """Start serving on a free port in a daemon thread; return self."""
-        if self._server is not None:
-            raise RuntimeError("the replica is already running; stop() it first")
-        server = ReplicaServer(self._address, Routes(self), self._faults, self._record)
-        host, port = server.server_address[:2]
+    def _make_server(self) -> ReplicaServer:
+        return ReplicaServer(self._address, Routes(self), self._faults, self._record)
+
+    def _started(self, url: str) -> None:
         with self._lock:
-            self._url = f"http://{host}:{port}"
             for record in self._petitions.values():
                 record.rendered.clear()  # bodies embed the URL, which a restart changes
-        self._server = server
-        # A short poll keeps stop() quick: shutdown() waits for the loop's next turn.
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"epetitions-replica-{port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving: wake delayed answers, close open connections, free the port."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.stopping.set()
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> EPetitionsReplica:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """Return the site's base URL, e.g. "http://127.0.0.1:PORT" (after start())."""
-        if self._url is None:
-            raise RuntimeError("the replica has no URL before start()")
-        return self._url
 
     # -- petitions -------------------------------------------------------------------------
 

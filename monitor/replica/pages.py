@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from monitor.replica import letter
-from monitor.replica.server import Fault, FaultBook, LoggedRequest, ReplicaServer, Reply
+from monitor.replica.server import Fault, FaultBook, LoggedRequest, ReplicaServer, Reply, ServedSite
 
 LATEST_POSTS = (
     "Hong Kong: five years on from the umbrella protests",
@@ -57,7 +57,7 @@ class Encoding:
     bom: bool = False
 
 
-class AdvocacyReplica:
+class AdvocacyReplica(ServedSite):
     """The advocacy site on 127.0.0.1: the open letter, a petition page, controls and a request log."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
@@ -79,46 +79,11 @@ class AdvocacyReplica:
         self._requests = itertools.count()
         self._log: list[LoggedRequest] = []
         self._faults = FaultBook()
-        self._server: ReplicaServer | None = None
-        self._thread: threading.Thread | None = None
-        self._url: str | None = None
 
     # -- serving ---------------------------------------------------------------------------
 
-    def start(self) -> AdvocacyReplica:
-        """Start serving on a free port in a daemon thread; return self."""
-        server = ReplicaServer(self._address, self._answer, self._faults, self._log.append)
-        host, port = server.server_address[:2]
-        self._url, self._server = f"http://{host}:{port}", server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"advocacy-replica-{port}", daemon=True)  # fmt: skip
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.stopping.set()
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> AdvocacyReplica:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """Return the site's base URL (after start())."""
-        if self._url is None:
-            raise RuntimeError("the replica has no URL before start()")
-        return self._url
+    def _make_server(self) -> ReplicaServer:
+        return ReplicaServer(self._address, self._answer, self._faults, self._log.append)
 
     @property
     def requests(self) -> list[LoggedRequest]:

@@ -138,6 +138,63 @@ class ReplicaServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class ServedSite:
+    """A replica's life on 127.0.0.1: start on a free port in a daemon thread, stop, `with`, url.
+
+    Subclasses say how to build their server (`_make_server`) and may react to
+    their new URL (`_started`).
+    """
+
+    _server: ReplicaServer | None = None
+    _thread: threading.Thread | None = None
+    _url: str | None = None
+
+    def _make_server(self) -> ReplicaServer:
+        raise NotImplementedError
+
+    def _started(self, url: str) -> None:
+        """Hook: the site now answers at `url`."""
+
+    def start(self):  # noqa: ANN201 (returns the subclass)
+        """Start serving on a free port in a daemon thread; return self."""
+        if self._server is not None:
+            raise RuntimeError("the replica is already running; stop() it first")
+        server = self._make_server()
+        host, port = server.server_address[:2]
+        self._url, self._server = f"http://{host}:{port}", server
+        self._started(self._url)
+        # A short poll keeps stop() quick: shutdown() waits for the loop's next turn.
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{type(self).__name__}-{port}", daemon=True)  # fmt: skip
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: wake delayed answers, close open connections, free the port."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self):  # noqa: ANN204
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Return the site's base URL, e.g. "http://127.0.0.1:PORT" (after start())."""
+        if self._url is None:
+            raise RuntimeError("the replica has no URL before start()")
+        return self._url
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: ReplicaServer
     protocol_version = "HTTP/1.1"  # keep-alive, as Scrapy reuses connections
