@@ -172,7 +172,14 @@ class Reader(threading.Thread):
             self.fetches += 1
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def soak(minutes: float, petitions_count: int, interval: str, samples: int, keep: bool = False) -> None:
+    # Ctrl-C or SIGTERM ends the soak early, with the figures so far (and the child stopped).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     folder = Path(tempfile.mkdtemp(prefix="govwatch-soak-"))
     stop = threading.Event()
     with EPetitionsReplica(max_age=0) as petitions, AdvocacyReplica() as pages:
@@ -211,14 +218,17 @@ def soak(minutes: float, petitions_count: int, interval: str, samples: int, keep
             sample()
             every = minutes * 60 / samples
             second = 0
-            while (elapsed := time.monotonic() - started) < minutes * 60:
-                if child.poll() is not None:
-                    raise SystemExit(f"govwatch run exited {child.returncode}; see {folder / 'run.err'}")
-                story.step(second)
-                second += 1
-                if elapsed >= every * len(rows):
-                    sample()
-                time.sleep(max(0.0, started + second - time.monotonic()))
+            try:
+                while (elapsed := time.monotonic() - started) < minutes * 60:
+                    if child.poll() is not None:
+                        raise SystemExit(f"govwatch run exited {child.returncode}; see {folder / 'run.err'}")
+                    story.step(second)
+                    second += 1
+                    if elapsed >= every * len(rows):
+                        sample()
+                    time.sleep(max(0.0, started + second - time.monotonic()))
+            except KeyboardInterrupt:
+                print("interrupted: the figures so far", flush=True)
             end = sample()
         finally:
             stop.set()

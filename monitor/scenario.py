@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.registry import Registry
 from monitor.replica import AdvocacyReplica, EPetitionsReplica
 
 LENGTH = 60.0  # seconds: the steps' time scale
@@ -66,19 +67,12 @@ class Expected:
 
 
 Action = Callable[[Stage, Any], str]
-ACTIONS: dict[str, Action] = {}
+ACTIONS = Registry("scenario action")
 
 
 def action(name: str) -> Callable[[Action], Action]:
     """Register a step action under `name` (it returns the line the demo prints)."""
-
-    def register(fn: Action) -> Action:
-        if name in ACTIONS:
-            raise ValueError(f"scenario action {name!r} is registered twice")
-        ACTIONS[name] = fn
-        return fn
-
-    return register
+    return ACTIONS.decorator(name)
 
 
 @action("sign")
