@@ -134,11 +134,12 @@ class Monitor:
                 self._job.resume()
         self.schedule(due, report)
         logger.info(report.line())
-        for watch_id, error in report.failed:
-            logger.warning("%s: %s", watch_id, error)
         if self._first and not self.keep_going and report.watches and len(report.failed) == report.watches:
-            self.unreachable = report.failed  # nothing answered at all: no network, most likely
+            self.unreachable = report.failed  # nothing answered at all: no network, most likely (the CLI says so)
             self.stop()
+        else:
+            for watch_id, error in report.failed:
+                logger.warning("%s: %s", watch_id, error)
         self._first = False
         self._heartbeat(report.line())
         for hook in self.after_crawl:
