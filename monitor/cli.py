@@ -201,7 +201,8 @@ def datasette(config_path: str, host: str, port: int) -> None:
 
 @cli.command()
 @config_option
-@click.option("--tick", default="5s", show_default=True, help="How often to look for watches that are due.")
+@click.option("--tick", default="5s", show_default=True,
+              help="How often to look for watches that are due (sooner for one whose interval is under ten ticks).")
 @click.option("--serve/--no-serve", "serve_too", default=True, show_default=True,
               help="Also serve the feeds and Datasette, as `govwatch serve` does.")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the feeds (and Datasette) listen on.")
