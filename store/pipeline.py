@@ -2,10 +2,15 @@
 
 The alert outbox rides in the same transaction: each new event is queued for
 the channels that want it (store.outbox), and delivered later by monitor.alerts.
+
+Records are written by one writer thread (store.writer), in the order they
+arrive and committed in small batches, beside the crawl instead of inside it.
+Closing the spider waits for the last commit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -17,6 +22,7 @@ from store.db import open_db
 from store.outbox import outbox_hook
 from store.record import Recorder
 from store.watches import sync_watches
+from store.writer import BatchWriter
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ class StorePipeline:
         self.crawler = crawler
         self.config = config
         self.recorder: Recorder | None = None
+        self.writer: BatchWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -39,15 +46,18 @@ class StorePipeline:
         db = open_db(self.config.settings.database)
         sync_watches(db, self.config)
         self.recorder = Recorder(db, self.config, hooks=[outbox_hook(self.config)])
+        self.writer = BatchWriter(self.recorder)
 
     def close_spider(self, spider: Any = None) -> None:
+        if self.writer is not None:
+            self.writer.close()  # the writes in flight are finished, never dropped
         if self.recorder is not None:
             self.recorder.db.close()
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Observation):
             return item
-        events = self.recorder.record(item)
+        events = await asyncio.wrap_future(self.writer.submit(item))
         stats = self.crawler.stats
         stats.inc_value("govwatch/observations")
         stats.inc_value(f"govwatch/outcome/{'error' if item.error else 'ok'}")

@@ -56,11 +56,14 @@ class Recorder:
                 events = self._record(watch, obs)
                 return self._store_events(events, obs.fetched_at)
         except BaseException:
-            self._runs.clear()
-            self._members.clear()
-            self.petitions.forget()
-            self.pages.forget()
+            self.forget()
             raise
+
+    def forget(self) -> None:
+        """Drop every cache (after a rollback, the database is the truth again)."""
+        self._runs.clear()
+        self._members.clear()
+        self.petitions.forget()
 
     def _record(self, watch: Watch, obs: Observation) -> list[Event]:
         if obs.error is not None:

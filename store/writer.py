@@ -1,0 +1,78 @@
+"""One writer thread that records observations in small batches of transactions.
+
+SQLite releases the GIL while it works, so a writer thread lets the writes run
+beside the crawl. Observations that queue up while a commit is on its way are
+recorded together and committed once: each still goes in with its events and
+outbox rows (a savepoint of the batch's transaction), but the commit, by far
+the dearest statement, is paid once a batch (bench/sweep.py). A caller learns
+its observation's events only once they are committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+
+from monitor.items import Event, Observation
+from store.record import Recorder
+
+logger = logging.getLogger(__name__)
+MAX_BATCH = 100
+_CLOSE = object()
+
+
+class BatchWriter:
+    """Record observations on a thread of its own, committing them in batches."""
+
+    def __init__(self, recorder: Recorder, max_batch: int = MAX_BATCH):
+        self.recorder = recorder
+        self.max_batch = max_batch
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="govwatch-store", daemon=True)
+        self._thread.start()
+
+    def submit(self, obs: Observation) -> Future[list[Event]]:
+        """Queue an observation; the future gives its new events once they are committed."""
+        future: Future[list[Event]] = Future()
+        self._queue.put((obs, future))
+        return future
+
+    def close(self) -> None:
+        """Finish every queued write, then stop the thread."""
+        self._queue.put(_CLOSE)
+        self._thread.join()
+
+    def _run(self) -> None:
+        closing = False
+        while not closing:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:  # take what has queued up meanwhile, without waiting
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if batch[-1] is _CLOSE:
+                closing = True
+                batch.pop()
+            if batch:
+                self._write(batch)
+
+    def _write(self, batch: list[tuple[Observation, Future]]) -> None:
+        db = self.recorder.db
+        done: list[tuple[Future, list[Event]]] = []
+        try:
+            with db.atomic():
+                for obs, future in batch:
+                    try:
+                        done.append((future, self.recorder.record(obs)))  # its own savepoint
+                    except Exception as e:  # that observation is rolled back; the others go on
+                        future.set_exception(e)
+        except Exception as e:  # the commit itself failed: nothing of the batch is stored
+            self.recorder.forget()
+            for future, _ in done:
+                future.set_exception(e)
+            return
+        for future, events in done:
+            future.set_result(events)
