@@ -1,11 +1,29 @@
-"""Turn govwatch's dataclasses into JSON-ready values, and hash them stably."""
+"""JSON for govwatch: dataclasses to JSON-ready values, fast encoding and decoding, stable hashes.
+
+Encoding and decoding go through orjson: a poll of 10,000 petitions decodes
+and encodes hundreds of megabytes of JSON, and orjson does it several times
+faster than the standard library (bench/sweep.py). Text is compact UTF-8.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import fields
 from typing import Any
+
+import orjson
+
+JSONDecodeError = orjson.JSONDecodeError
+
+
+def dumps(value: Any) -> str:
+    """Encode a value (dataclasses, tuples and dicts with str keys included) as compact JSON text."""
+    return orjson.dumps(value).decode("utf-8")
+
+
+def loads(data: bytes | str) -> Any:
+    """Decode JSON text or UTF-8 bytes (raises JSONDecodeError, a ValueError)."""
+    return orjson.loads(data)
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _PLAIN = (str, int, float, bool, type(None))
@@ -30,5 +48,4 @@ def to_jsonable(value: Any) -> Any:
 
 def stable_hash(value: Any) -> str:
     """Hash a JSON-ready value independently of key order."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return hashlib.sha1(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()

@@ -6,7 +6,6 @@ Pure functions: a decoded document in, `PetitionState`/`PetitionDetails`/
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from monitor.items import (
@@ -20,6 +19,7 @@ from monitor.items import (
     PetitionState,
     Rejection,
 )
+from monitor.jsonable import loads
 
 
 class BadDocument(ValueError):
@@ -43,8 +43,8 @@ def decode(body: bytes, content_type: str | None) -> Any:
     if kind and "json" not in kind:
         raise BadDocument(f"expected JSON, got {kind or 'no content type'}")
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return loads(body)
+    except ValueError as e:  # orjson's JSONDecodeError (invalid UTF-8 included) is a ValueError
         raise BadDocument(f"invalid JSON ({e}); the body may be truncated") from None
 
 

@@ -7,7 +7,6 @@ moves, so the history grows with changes, not with polls.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,8 +16,8 @@ from monitor.items import (
     PetitionDetails,
     PetitionState,
     petition_from_jsonable,
-    to_jsonable,
 )
+from monitor.jsonable import dumps, loads
 
 
 @dataclass(slots=True)
@@ -32,7 +31,7 @@ class Known:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps(value)
 
 
 class PetitionStore:
@@ -62,7 +61,7 @@ class PetitionStore:
         row = next(self.db.query(
             "SELECT content FROM petition_snapshots WHERE id = ?", [known.snapshot_id]
         ))  # fmt: skip
-        state = petition_from_jsonable(json.loads(row["content"]))
+        state = petition_from_jsonable(loads(row["content"]))
         return replace(state, signature_count=known.signature_count)
 
     def write(self, petition: PetitionState, at: str,
@@ -197,9 +196,9 @@ def _petition_row(p: PetitionState) -> dict[str, Any]:
         "response_details": response.details if response else None,
         "response_updated_at": response.updated_at if response else None,
         "debated_on": debate.debated_on if debate else None,
-        "debate": _dumps(to_jsonable(debate)) if debate else None,
-        "departments": _dumps(to_jsonable(p.departments)),
+        "debate": _dumps(debate) if debate else None,
+        "departments": _dumps(p.departments),
         "topics": _dumps(list(p.topics)),
-        "parliament": _dumps(to_jsonable(p.parliament)) if p.parliament else None,
+        "parliament": _dumps(p.parliament) if p.parliament else None,
         "site_updated_at": p.updated_at,
     }

@@ -8,7 +8,6 @@ Identical consecutive polls of a URL collapse into one observation row whose
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -19,6 +18,7 @@ from monitor.config import Config, Watch
 from monitor.detect import detect
 from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
+from monitor.jsonable import dumps
 from store.pages import PageStore
 from store.petitions import PetitionStore
 
@@ -207,7 +207,7 @@ class Recorder:
                 " title, summary, url, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [event.key, event.kind, event.watch_id, event.petition_id, event.occurred_at,
                  event.detected_at, event.title, event.summary, event.url,
-                 json.dumps(event.data, ensure_ascii=False)],
+                 dumps(event.data)],
             )  # fmt: skip
             if cursor.rowcount == 1:
                 for hook in self.hooks:
