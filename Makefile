@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/history_queries.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/page_search.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

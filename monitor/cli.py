@@ -121,17 +121,21 @@ def events(config_path: str, since: str | None, kind: str | None, watch_id: str 
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option("--between", nargs=2, type=int, metavar="A B",
               help="Pages: diff snapshots A and B (numbered from 1; default the last two).")
+@click.option("--show", type=int, metavar="N", help="Pages: also print the text of snapshot N.")
 @_friendly
-def history(config_path: str, petition: str, as_json: bool, between: tuple[int, int] | None) -> None:
+def history(config_path: str, petition: str, as_json: bool, between: tuple[int, int] | None,
+            show: int | None) -> None:  # fmt: skip
     """Show a petition's curve and changes, or a page's snapshots and diffs (number, id or URL)."""
     from monitor.page_history import find_page, page_history, page_history_text
 
     config = _load(config_path)
     page = find_page(config, petition)
     if page is not None:
-        data = page_history(config, page, between)
+        data = page_history(config, page, between, show)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else page_history_text(data))
         return
+    if show is not None:
+        raise click.UsageError(f"--show takes a page's snapshot; {petition!r} is not a page of the watchlist")
     data = report.petition_history(config, petition)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else report.history_text(data))
 
@@ -198,7 +202,8 @@ def datasette(config_path: str, host: str, port: int) -> None:
 
 @cli.command()
 @config_option
-@click.option("--tick", default="5s", show_default=True, help="How often to look for watches that are due.")
+@click.option("--tick", default="5s", show_default=True,
+              help="How often to look for watches that are due (sooner for one whose interval is under ten ticks).")
 @click.option("--serve/--no-serve", "serve_too", default=True, show_default=True,
               help="Also serve the feeds and Datasette, as `govwatch serve` does.")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the feeds (and Datasette) listen on.")

@@ -26,8 +26,12 @@ def find_page(config: Config, name: str) -> PageWatch | None:
     return None
 
 
-def page_history(config: Config, watch: PageWatch, between: tuple[int, int] | None = None) -> dict[str, Any]:
-    """Return a page's snapshots, the diff between two of them (default: the last two), counts and events."""
+def page_history(config: Config, watch: PageWatch, between: tuple[int, int] | None = None,
+                 show: int | None = None) -> dict[str, Any]:  # fmt: skip
+    """Return a page's snapshots, the diff between two of them (default: the last two), counts and events.
+
+    With `show`, add that snapshot's text and list (compressed snapshots are decompressed).
+    """
     db = open_db(config.settings.database)
     try:
         snaps = snapshot_rows(db, watch.id)
@@ -42,7 +46,7 @@ def page_history(config: Config, watch: PageWatch, between: tuple[int, int] | No
     if not snaps:
         raise NotFound(f"no snapshot of page {watch.id!r} yet", hint="run `govwatch check` first")
     first, last = between or (max(len(snaps) - 1, 1), len(snaps))
-    for number in (first, last):
+    for number in (first, last, *([show] if show is not None else [])):
         if not 1 <= number <= len(snaps):
             raise GovwatchError(f"page {watch.id!r} has no snapshot {number} (it has 1 to {len(snaps)})",
                                 hint="`govwatch history PAGE` lists them")  # fmt: skip
@@ -63,7 +67,15 @@ def page_history(config: Config, watch: PageWatch, between: tuple[int, int] | No
         },
         "counts": counts, "noise": noise,
         "events": [to_jsonable(e) for e in reversed(found)],
+        "shown": _shown(snaps, show) if show is not None else None,
     }  # fmt: skip
+
+
+def _shown(snaps: list[dict[str, Any]], number: int) -> dict[str, Any]:
+    snap = snaps[number - 1]
+    content = snap["content"]
+    return {"number": number, "observed_at": snap["observed_at"], "title": snap["title"],
+            "text": content.text, "items": list(content.items)}  # fmt: skip
 
 
 def page_history_text(data: dict[str, Any]) -> str:
@@ -89,4 +101,9 @@ def page_history_text(data: dict[str, Any]) -> str:
     if data["noise"]:
         lines += ["", "Ignored as noise (learned):"] + [f"  {rule}" for rule in data["noise"]]
     lines += ["", "Events:"] + [f"  {e['detected_at'][:10]}  {e['title']}" for e in data["events"]]
+    if data.get("shown"):
+        shown = data["shown"]
+        lines += ["", f"Snapshot {shown['number']} ({shown['observed_at'][:19].replace('T', ' ')}): "
+                      f"{shown['title'] or ''}".rstrip()]  # fmt: skip
+        lines += [f"  {line}" for line in shown["text"].splitlines()]
     return "\n".join(lines)

@@ -9,11 +9,17 @@
 - never sooner than the site allows (Cache-Control max-age, Retry-After);
 - with jitter (0 to +10%: never sooner than asked), so that many watches do
   not fire in the same second.
+
+`govwatch run` looks for due watches every tick and batches them into one
+crawl, so a watch is polled up to a tick late. `next_look` says when to look
+sooner: when the next tick would make a watch later than its jitter allows
+(an interval under ten ticks, such as "1s" with the default 5 s tick).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,3 +96,14 @@ def seconds_to_threshold(progress: Progress, extra: tuple[int, ...] = ()) -> flo
 
 def _cron_next(expression: str, now: datetime) -> datetime:
     return cron_trigger(expression).get_next_fire_time(None, now)
+
+
+def next_look(dues: Iterable[tuple[datetime, float]], next_tick: datetime) -> datetime | None:
+    """Return when to look for due watches before `next_tick`, or None when the tick is soon enough.
+
+    `dues` are (due at, interval in seconds; 0 for a cron watch) pairs. Waiting for the
+    tick delays a watch by up to a tick: within its jitter for a long interval (and those
+    polls stay batched), too late for a short one or a cron time.
+    """
+    early = [at for at, interval in dues if at + timedelta(seconds=JITTER * interval) < next_tick]
+    return min(early, default=None)

@@ -5,7 +5,8 @@ started from inside that loop, drives one serialized job: every tick it finds
 the watches that are due (``watches.next_due_at``, stored so that a restart
 resumes the schedule), batches them into one crawl (a new Crawler each time),
 stores when each is due next (monitor/schedule.py), rebuilds the feeds and
-logs one line. `max_instances=1` and `coalesce` make a slow crawl delay the
+logs one line. When a watch with a short interval (or a cron time) is due
+before the next tick, the job runs then instead (`schedule.next_look`). `max_instances=1` and `coalesce` make a slow crawl delay the
 next tick instead of overlapping it, so a watch never has two polls in flight.
 Alert delivery, when configured, is its own job, so a slow mail server never
 delays polling.
@@ -31,7 +32,7 @@ from monitor.config import Config, PetitionWatch, Watch, load_config
 from monitor.crawl import CrawlReport, crawl
 from monitor.errors import GovwatchError
 from monitor.items import petition_key
-from monitor.schedule import Progress, next_due
+from monitor.schedule import Progress, next_due, next_look
 from monitor.settings import crawl_settings
 from store import queries
 from store.db import open_db
@@ -39,6 +40,8 @@ from store.watches import sync_watches
 
 logger = logging.getLogger("govwatch.run")
 RATE_WINDOW = 3600.0  # seconds of count history behind a petition's signature rate
+# Seconds from the end of a tick to an early look at the soonest: the tick's own run must have ended.
+LOOK_AFTER = 0.05
 
 # Called after each crawl with the config and its report (feeds, alerts...); errors are logged.
 AfterCrawl = Callable[[Config, CrawlReport], Awaitable[None] | None]
@@ -117,6 +120,13 @@ class Monitor:
         """Crawl the watches that are due, then schedule them, rebuild feeds and log one line."""
         if self._stop.is_set():
             return
+        try:
+            await self._tick()
+        finally:
+            if not self._stop.is_set():
+                self._look_early()
+
+    async def _tick(self) -> None:
         self._maybe_reload()
         due = self.due(now_iso())
         self._heartbeat()
@@ -157,6 +167,27 @@ class Monitor:
             if (s := statuses.get(w.id)) is None
             or (not s.gone and (s.next_due_at is None or s.next_due_at <= at))
         )  # fmt: skip
+
+    def _look_early(self) -> None:
+        """Run the next tick sooner when a watch is due that the regular tick would poll too late."""
+        next_tick = self._job.next_run_time
+        if next_tick is None:
+            return
+        db = open_db(self.config.settings.database)
+        try:
+            statuses = queries.watch_statuses(db)
+        finally:
+            db.close()
+        dues = [
+            (parse_iso(s.next_due_at), 0.0 if w.cron else w.interval or self.config.settings.interval)
+            for w in self.config.watches
+            if (s := statuses.get(w.id)) is not None and s.next_due_at and not s.gone
+        ]  # fmt: skip
+        look = next_look(dues, next_tick)
+        if look is not None:
+            look = max(look, now() + timedelta(seconds=LOOK_AFTER))
+            if look < next_tick:
+                self._job.modify(next_run_time=look)
 
     def schedule(self, watches: tuple[Watch, ...], report: CrawlReport) -> None:
         """Store when each crawled (or skipped) watch is due next."""

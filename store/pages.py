@@ -58,13 +58,16 @@ def encode_snapshot(content: PageContent) -> tuple[bytes | str, str | None]:
     return text, None
 
 
+def snapshot_json(content: bytes | str, compression: str | None) -> str:
+    """Return a stored snapshot's JSON text, decompressed when it was stored compressed."""
+    if compression == "zlib":
+        return zlib.decompress(content).decode("utf-8")
+    return content.decode("utf-8") if isinstance(content, bytes) else content
+
+
 def decode_snapshot(content: bytes | str, compression: str | None) -> PageContent:
     """Rebuild a PageContent from a stored snapshot."""
-    if compression == "zlib":
-        content = zlib.decompress(content).decode("utf-8")
-    elif isinstance(content, bytes):
-        content = content.decode("utf-8")
-    return PageContent.from_state(json.loads(content))
+    return PageContent.from_state(json.loads(snapshot_json(content, compression)))
 
 
 class PageStore:
@@ -142,9 +145,9 @@ class PageStore:
             [watch_id, at, content_hash, content.title, len(content.text), compression, stored],
         ).lastrowid
         self.db.execute(
-            "UPDATE pages SET content_hash = ?, snapshot_id = ?, changed_at = ?, lines = ?, items = ?"
+            "UPDATE pages SET content_hash = ?, snapshot_id = ?, changed_at = ?, lines = ?, items = ?, text = ?"
             " WHERE watch_id = ?",
-            [content_hash, snapshot_id, at, len(content.lines), len(content.items), watch_id],
+            [content_hash, snapshot_id, at, len(content.lines), len(content.items), content.text, watch_id],
         )
         known = self._known[watch_id]
         known.content_hash, known.snapshot_id = content_hash, snapshot_id

@@ -67,6 +67,7 @@ class Recorder:
         self._runs.clear()
         self._members.clear()
         self.petitions.forget()
+        self.pages.forget()
 
     def _record(self, watch: Watch, obs: Observation) -> list[Event]:
         if obs.error is not None:

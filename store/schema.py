@@ -325,3 +325,49 @@ def create_page_tables(db: Database) -> None:
         ) WITHOUT ROWID;
         """
     )
+
+
+# A page's title and current text. Trigram, not porter: pages mix scripts, and Chinese has no spaces
+# between words, so word tokenizers see a whole sentence as one token; trigrams find any substring of
+# three characters or more ("Tiananmen", "维吾尔"), in any case.
+PAGE_SEARCH_COLUMNS = ("title", "text")
+
+
+@migrations(name="0004_page_search")
+def add_page_search(db: Database) -> None:
+    """Keep each page's current text readable in `pages.text` and search it (FTS5, trigrams)."""
+    db.execute("ALTER TABLE pages ADD COLUMN text TEXT")
+    # Snapshots keep every version (compressed when large); the current one, as text, is what one searches.
+    rows = db.query(
+        "SELECT p.watch_id, s.content, s.compression FROM pages p JOIN page_snapshots s ON s.id = p.snapshot_id"
+    )
+    for row in list(rows):
+        db.execute("UPDATE pages SET text = ? WHERE watch_id = ?",
+                   [_snapshot_text(row["content"], row["compression"]), row["watch_id"]])  # fmt: skip
+    db["pages"].enable_fts(PAGE_SEARCH_COLUMNS, create_triggers=True, tokenize="trigram")
+    # Every poll rewrites pages.title (and url, encoding): re-index only when the title or text really
+    # changes, so the index grows with changes, not with polls.
+    columns = ", ".join(PAGE_SEARCH_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in PAGE_SEARCH_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in PAGE_SEARCH_COLUMNS)
+    db.executescript(
+        f"""
+        DROP TRIGGER pages_au;
+        CREATE TRIGGER pages_au AFTER UPDATE OF {columns} ON pages
+        WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
+          INSERT INTO pages_fts (pages_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO pages_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        """
+    )
+
+
+def _snapshot_text(content: bytes | str, compression: str | None) -> str:
+    """Return a stored page snapshot's lines as text (the format of 0003_pages, read here as it was then)."""
+    import json
+    import zlib
+
+    if compression == "zlib":
+        content = zlib.decompress(content)
+    state = json.loads(content)
+    return "\n".join(text for text, _ in state.get("lines") or [])

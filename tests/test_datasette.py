@@ -3,11 +3,12 @@
 The story: the seed petition 221342 (archived, answered in 2018), petition 700001
 signed from 9,000 to 9,600 to 10,050 over three checks, petition 700002 answered
 then its answer edited, and, in the last check, petition 700003 whose site answers 500.
+On an advocacy site beside it, the seed open letter gains a signatory at the second
+check, and the letter with its readers' comments is large enough to be stored compressed.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
@@ -25,10 +26,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.clock import iso, now, now_iso, parse_iso
+from monitor.clock import iso, now, parse_iso
 from monitor.datasette import DatasetteOptions, DatasetteServer, start_datasette
 from monitor.errors import GovwatchError
-from monitor.replica import EPetitionsReplica
+from monitor.replica import EPetitionsReplica, letter
+from monitor.replica.pages import AdvocacyReplica
 from store import datasette as shipped
 from tests.support.datasette import browse, chromium, free_port, request, rows
 from tests.support.govwatch import Govwatch
@@ -41,11 +43,15 @@ FIRST_TEXT = "The audit is under review."
 EDITED_TEXT = "The audit will be published in spring."
 
 
-class History:
-    """The scenario's replica, watchlist and the Datasette serving its history."""
+NEW_SIGNATORY = "Ma Jian, writer"
+COMMENTS_SIZE = 12_000  # bytes of readers' comments: with the letter, a snapshot above 8 KB
 
-    def __init__(self, replica: EPetitionsReplica, gw: Govwatch, url: str, clock: SiteClock):
-        self.replica, self.gw, self.url, self.clock = replica, gw, url, clock
+
+class History:
+    """The scenario's replicas, watchlist and the Datasette serving its history."""
+
+    def __init__(self, replica: EPetitionsReplica, site: AdvocacyReplica, gw: Govwatch, url: str, clock: SiteClock):
+        self.replica, self.site, self.gw, self.url, self.clock = replica, site, gw, url, clock
         self.db = "govwatch"
 
     def rows(self, path: str, **params: str) -> list[dict]:
@@ -69,27 +75,32 @@ class SiteClock:
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     """Run the scenario's checks, then serve the history with start_datasette (what `serve` calls)."""
-    with EPetitionsReplica(max_age=0) as replica:
+    with EPetitionsReplica(max_age=0) as replica, AdvocacyReplica() as site:
         gw, clock = Govwatch(tmp_path_factory.mktemp("history")), SiteClock()
         replica.seed()
+        site.remove_signatory(NEW_SIGNATORY)  # he signs at the second check
+        site.big_page(COMMENTS_SIZE)
+        gw.add(f'[[page]]\nname = "letter"\nurl = "{site.url}{site.letter_path}"')
+        gw.add(f'[[page]]\nname = "comments"\nurl = "{site.url}{site.big_path}"')
         replica.add_petition(MOVING, action="Fund more school libraries", signature_count=9000,
                              updated_at=clock.tick())
         replica.add_petition(ANSWERED, action="Publish the audit of the China trade deal", signature_count=20000,
                              updated_at=clock.tick())  # fmt: skip
         for number in (SEED, MOVING, ANSWERED):
             gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{number}"')
-        gw.check()
+        gw.check("--force")
         replica.sign(MOVING, 9600, updated_at=clock.tick())
         replica.respond(ANSWERED, "We will publish it.", FIRST_TEXT, updated_at=clock.tick())
-        gw.check()
+        site.add_signatory(NEW_SIGNATORY)
+        gw.check("--force")
         replica.sign(MOVING, 10050, updated_at=clock.tick())
         replica.edit_response(ANSWERED, details=EDITED_TEXT, updated_at=clock.tick())
         replica.add_petition(BROKEN, action="Never seen", signature_count=10)
         replica.fault("500", path=f"/{BROKEN}")
         gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{BROKEN}"')
-        gw.check()
+        gw.check("--force")
         with start_datasette(gw.database, DatasetteOptions(port=free_port())) as datasette:
-            yield History(replica, gw, datasette.url, clock)
+            yield History(replica, site, gw, datasette.url, clock)
 
 
 # ------------------------------------------------------------------ canned queries
@@ -153,27 +164,38 @@ def test_failing_watches_name_the_broken_petition(history):
 
 
 def test_page_changes_list_the_events_of_page_watches(history):
-    # The pages spider is another issue: until it lands, write its rows the way the Event contract says.
-    conn = sqlite3.connect(history.gw.database)
-    with conn:
-        conn.execute("INSERT INTO watches (id, kind, url, configured_url, added_at) VALUES (?, 'page', ?, ?, ?)",
-                     ["amnesty-letter", "http://127.0.0.1:1/letter", "http://127.0.0.1:1/letter", now_iso()])
-        conn.execute(
-            "INSERT INTO events (key, kind, watch_id, occurred_at, detected_at, title, summary, url, data)"
-            " VALUES ('page/amnesty-letter/changed/1', 'page_changed', 'amnesty-letter', ?, ?, 'Page changed',"
-            " 'A paragraph was edited.', 'http://127.0.0.1:1/letter', ?)",
-            [now_iso(), now_iso(), json.dumps({"diff": "- We call on MPs\n+ We urge MPs"})],
-        )
-    conn.close()
-    [change] = history.rows("page_changes", watch="amnesty-letter")
-    assert (change["kind"], change["diff"]) == ("page_changed", "- We call on MPs\n+ We urge MPs")
-    assert [c["watch_id"] for c in history.rows("page_changes")] == ["amnesty-letter"]  # no petition events
+    changes = history.rows("page_changes", watch="letter")
+    added = [c for c in changes if c["kind"] == "list_item_added"]
+    assert [c["title"] for c in added] == [f"Added: {NEW_SIGNATORY}: {letter.TITLE}"]
+    assert {c["kind"] for c in changes} <= {"list_item_added", "page_changed"}  # the chrome made no event
+    assert all(c["watch_id"] == "letter" and c["page_url"] == history.site.url + history.site.letter_path
+               for c in changes)  # fmt: skip
+    for c in changes:
+        if c["kind"] == "page_changed":  # at most one, its diff naming the signatory
+            assert f"+ {NEW_SIGNATORY}" in c["diff"]
+    assert history.rows("page_changes", watch=history.site.url + history.site.letter_path) == changes  # by URL
+    everything = history.rows("page_changes")  # both pages got the signatory; no petition event is here
+    assert {(c["watch_id"], c["kind"]) for c in everything} == {(w, c["kind"]) for w in ("letter", "comments")
+                                                                for c in changes}  # fmt: skip
+
+
+def test_page_texts_read_every_version_even_compressed(history):
+    stored = history.gw.query("SELECT watch_id, compression FROM page_snapshots ORDER BY watch_id, id")
+    assert [(r["watch_id"], r["compression"]) for r in stored] == [  # before and after the new signatory
+        ("comments", "zlib"), ("comments", "zlib"), ("letter", None), ("letter", None)]
+    for comments in history.rows("page_texts", watch="comments"):
+        assert comments["text"].startswith(letter.TITLE) and "Comment number 1." in comments["text"]
+    before, after = history.rows("page_texts", watch="letter")
+    assert NEW_SIGNATORY not in before["text"].splitlines() and NEW_SIGNATORY in after["text"].splitlines()
+    # The table page shows the compressed snapshot as its JSON, not as a binary download
+    html = request(f"{history.url}/govwatch/page_snapshots?watch_id=comments").body
+    assert "&lt;Binary" not in html and "Dear Members of Parliament," in html
 
 
 def test_every_canned_query_has_a_test_here():
     queries = yaml.safe_load(shipped.METADATA.read_text())["databases"]["govwatch"]["queries"]
     tested = {"signature_curve", "latest_responses", "days_to_response", "approaching_thresholds",
-              "response_edits", "page_changes", "failing_watches"}  # fmt: skip
+              "response_edits", "page_changes", "page_texts", "failing_watches"}  # fmt: skip
     assert set(queries) == tested
 
 
@@ -186,6 +208,19 @@ def test_search_finds_the_seed_petition_and_its_response(history):
     assert [r["number"] for r in history.rows("petitions", _search="Xinjiang")] == [SEED]
     found = history.rows("events", _search="Uyghur")
     assert {(e["kind"], e["petition_id"]) for e in found} >= {("response_published", history.pid(SEED))}
+
+
+def test_search_finds_a_page_by_a_word_of_its_text(history):
+    def found(**params: str) -> set[str]:
+        return {r["watch_id"] for r in history.rows("pages", **params)}
+
+    assert found(_search="Tiananmen") == {"letter", "comments"}  # "Friends of Tiananmen Mothers", a signatory
+    assert found(_search="维吾尔") == {"letter", "comments"}  # "Uyghur", inside a Chinese sentence
+    assert found(_search="comment number") == {"comments"}
+    assert found(_search="Ma Jian") == {"letter", "comments"}  # the current text: he signed at the second check
+    assert found(_search="Pyongyang") == set()
+    # Trigrams need three characters: a two-character Chinese word is found with a filter instead
+    assert found(_search="西藏") == set() and found(text__contains="西藏") == {"letter", "comments"}
 
 
 def test_views_join_petitions_with_their_events_and_polls(history):

@@ -167,6 +167,9 @@ def test_a_5mb_page_is_refused_above_max_size_and_read_below_it(site, gw):
     [snap] = gw.query("SELECT compression, length(content) AS stored, text_size FROM page_snapshots")
     assert snap["compression"] == "zlib" and snap["text_size"] > 3_000_000 and snap["stored"] < snap["text_size"] / 20
     assert "Comment number 20000." in snapshot_text(gw, "big")
+    shown = gw.run("history", "big", "--show", "1").stdout  # the compressed snapshot, as text
+    assert "\nSnapshot 1 (" in shown and "\n  Dear Members of Parliament,\n" in shown
+    assert " Comment number 20000.\n" in shown
 
 
 def test_failures_are_never_content_events_and_a_broken_selector_fails_once(site, gw):

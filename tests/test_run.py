@@ -10,7 +10,7 @@ import time
 import feedparser
 import pytest
 
-from monitor.schedule import Progress, next_due, seconds_to_threshold
+from monitor.schedule import Progress, next_due, next_look, seconds_to_threshold
 
 pytestmark = pytest.mark.slow
 
@@ -81,6 +81,25 @@ def _poll_starts(log) -> list[float]:
     starts = [r.started for r in log[:1]]
     starts += [b.started for a, b in zip(log, log[1:]) if b.started - a.started > 0.3]
     return starts
+
+
+def test_a_page_whose_interval_is_shorter_than_the_tick_is_polled_on_time(gw):
+    # Reported: with interval = "1s" and the default 5 s tick, a page was polled twice in 9 s (once a tick).
+    from monitor.replica.pages import AdvocacyReplica
+
+    gw.settings = 'interval = "1s"\n'
+    with AdvocacyReplica() as site:
+        gw.add(f'[[page]]\nname = "letter"\nurl = "{site.url}{site.letter_path}"')
+        proc = run(gw, tick="5s")
+        try:
+            wait_for(lambda: gw.query("SELECT 1 FROM observations WHERE outcome = 'unchanged'"), 10)
+            time.sleep(3.5)  # less than a tick: every poll after the first is an early look
+        finally:
+            stop(proc)
+        log = [r for r in site.requests if r.path == site.letter_path]
+    starts = _poll_starts(log)  # the baseline's double fetch is one poll
+    gaps = [round(b - a, 2) for a, b in zip(starts, starts[1:])]
+    assert len(starts) >= 4 and all(0.95 <= gap < 2.5 for gap in gaps), gaps
 
 
 def test_a_petition_near_a_threshold_is_polled_at_least_twice_as_often(replica, gw):
@@ -227,6 +246,23 @@ def test_never_sooner_than_the_site_allows():
     now = datetime(2026, 1, 1, tzinfo=UTC)
     due = next_due(_watch(interval=10), _settings(), now=now, fresh_until="2026-01-01T01:00:00.000Z")
     assert due.at == "2026-01-01T01:00:00.000Z"
+
+
+@pytest.mark.parametrize(("dues", "look"), [
+    ([(1, 1.0)], 1),                     # "1s" due in 1 s: the 5 s tick would poll it 4 s late
+    ([(1, 600.0)], None),                # "10m": 4 s late is within its jitter (60 s), stay batched
+    ([(1, 0.0)], 1),                     # a cron time: on time
+    ([(6, 1.0)], None),                  # due after the tick: the tick takes it
+    ([(3, 1.0), (2, 600.0), (4, 0.0)], 3),  # the soonest of those the tick would make late
+    ([(4.96, 1.0)], None),               # the tick is only 0.04 s later: within 10% of 1 s
+])  # fmt: skip
+def test_next_look_is_sooner_than_the_tick_only_for_watches_it_would_make_late(dues, look):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    found = next_look([(start + timedelta(seconds=at), interval) for at, interval in dues],
+                      next_tick=start + timedelta(seconds=5))  # fmt: skip
+    assert found == (None if look is None else start + timedelta(seconds=look))
 
 
 def test_seconds_to_threshold_uses_user_thresholds():

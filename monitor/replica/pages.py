@@ -10,7 +10,9 @@
 Every answer carries chrome that changes on every request, as real sites do:
 a "latest posts" box that rotates, a view counter, a footer with the time and
 a CSRF token (also in a hidden input and a meta tag), a cookie banner with a
-fresh id. Pages are served with `Cache-Control: no-cache` and no Last-Modified.
+fresh id. Pages are served with `Cache-Control: no-cache` and no Last-Modified, so
+a page's `interval` alone says when govwatch polls it (the e-petitions replica,
+by contrast, sends max-age=60 unless told otherwise, and govwatch waits for it).
 
 Controls: `serve_as` (the letter again at another path, in another encoding,
 declared right or wrong, with or without a BOM), `big_page` (the letter with
