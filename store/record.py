@@ -19,6 +19,7 @@ from monitor.detect import detect
 from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from monitor.jsonable import dumps
+from store.db import writing
 from store.pages import PageStore
 from store.petitions import PetitionStore
 
@@ -52,7 +53,7 @@ class Recorder:
         """Store an observation and return the events it produced that are new."""
         watch = self.watches[obs.watch_id]
         try:
-            with self.db.atomic():
+            with writing(self.db):
                 events = self._record(watch, obs)
                 return self._store_events(events, obs.fetched_at)
         except BaseException:

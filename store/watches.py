@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from monitor.clock import now_iso
 from monitor.config import Config
+from store.db import writing
 
 
 def sync_watches(db: Database, config: Config) -> None:
@@ -15,7 +16,7 @@ def sync_watches(db: Database, config: Config) -> None:
     at = now_iso()
     rows = {r["id"]: r for r in db.query("SELECT id, configured_url FROM watches")}
     listed = set()
-    with db.atomic():
+    with writing(db):
         for watch in config.watches:
             listed.add(watch.id)
             tags = json.dumps(list(watch.tags))

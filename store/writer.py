@@ -16,6 +16,7 @@ import threading
 from concurrent.futures import Future
 
 from monitor.items import Event, Observation
+from store.db import writing
 from store.record import Recorder
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class BatchWriter:
         db = self.recorder.db
         done: list[tuple[Future, list[Event]]] = []
         try:
-            with db.atomic():
+            with writing(db):
                 for obs, future in batch:
                     try:
                         done.append((future, self.recorder.record(obs)))  # its own savepoint
