@@ -70,6 +70,7 @@ class CrawlReport:
     duration: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
     polled: tuple[str, ...] = ()
+    record_errors: int = 0  # polls the database could not store (each logged at ERROR)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (watch id, error)
 
     def line(self) -> str:
@@ -130,6 +131,7 @@ def _read_stats(report: CrawlReport, stats: dict[str, Any]) -> None:
     report.not_modified += stats.get("govwatch/not_modified", 0)
     report.errors += stats.get("govwatch/outcome/error", 0)
     report.events += stats.get("govwatch/events", 0)
+    report.record_errors += stats.get("govwatch/record_errors", 0)
 
 
 def _failures(config: Config, since: str, watch_ids: set[str]) -> list[tuple[str, str]]:

@@ -66,6 +66,9 @@ def check_summary(result: CrawlReport, config: Config) -> str:
         f"  {result.requests:>9} {result.responses:>10} {result.not_modified:>6} {result.errors:>7} "
         f"{result.events:>11}",
     ]
+    if result.record_errors:
+        lines += ["", f"{result.record_errors} polls could not be stored in {config.settings.database}"
+                      " (see the errors above); they are polled again next time."]
     if result.failed:
         lines += ["", "Unreachable or failing:"]
         lines += [f"  {watch}: {plain(error)}" for watch, error in result.failed]

@@ -35,7 +35,7 @@ from monitor.items import petition_key
 from monitor.schedule import Progress, next_due, next_look
 from monitor.settings import crawl_settings
 from store import queries
-from store.db import open_db
+from store.db import open_db, writing
 from store.watches import sync_watches
 
 logger = logging.getLogger("govwatch.run")
@@ -198,7 +198,7 @@ class Monitor:
             briefs = queries.petition_briefs(db)
             ids = [petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)]
             rates = queries.recent_rates(db, ids, since=iso(at - timedelta(seconds=RATE_WINDOW)), now=iso(at))
-            with db.atomic():
+            with writing(db):
                 for watch in watches:
                     status = statuses.get(watch.id)
                     if status is None or status.gone:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -41,3 +43,26 @@ def _migrate(db: Database, path: Path) -> None:
             hint="upgrade govwatch, or point [govwatch] database at another file",
         )
     migrations.apply(db)
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """Run a block as a write transaction: BEGIN IMMEDIATE, or a savepoint inside one.
+
+    IMMEDIATE takes the write lock at the start and waits (busy_timeout) for it.
+    A deferred BEGIN that reads first and writes later fails at once with
+    SQLITE_BUSY when another process wrote in between, as several writers
+    (two crawlers, `govwatch run` and a `govwatch check`) can.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():  # a savepoint
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -46,12 +46,25 @@ class PetitionStore:
     def known(self, petition_id: str) -> Known | None:
         """Return what is known of a petition, or None if it was never seen."""
         if petition_id not in self._known:
-            row = next(self.db.query(
+            row = self.db.conn.execute(
                 "SELECT content_hash, signature_count, details_hash, snapshot_id FROM petitions WHERE id = ?",
                 [petition_id],
-            ), None)  # fmt: skip
-            self._known[petition_id] = Known(**row) if row else None
+            ).fetchone()  # fmt: skip
+            self._known[petition_id] = Known(*row) if row else None
         return self._known[petition_id]
+
+    def preload(self, petition_ids: list[str]) -> None:
+        """Load what is known of many petitions in one query (an index page's fifty)."""
+        wanted = [pid for pid in petition_ids if pid not in self._known]
+        if not wanted:
+            return
+        rows = self.db.conn.execute(
+            "SELECT id, content_hash, signature_count, details_hash, snapshot_id FROM petitions"
+            " WHERE id IN (SELECT value FROM json_each(?))", [dumps(wanted)],
+        )  # fmt: skip
+        found = {row[0]: Known(*row[1:]) for row in rows}
+        for pid in wanted:
+            self._known[pid] = found.get(pid)
 
     def state(self, petition_id: str) -> PetitionState | None:
         """Return the last stored state of a petition, with its current count."""

@@ -57,7 +57,12 @@ class StorePipeline:
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Observation):
             return item
-        events = await asyncio.wrap_future(self.writer.submit(item))
+        try:
+            events = await asyncio.wrap_future(self.writer.submit(item))
+        except Exception as e:  # the database refused: say so, count it, and let the crawl go on
+            logger.error("could not record the poll of %s (%s): %s: %s", item.watch_id, item.url, type(e).__name__, e)
+            self.crawler.stats.inc_value("govwatch/record_errors")
+            return item
         stats = self.crawler.stats
         stats.inc_value("govwatch/observations")
         stats.inc_value(f"govwatch/outcome/{'error' if item.error else 'ok'}")

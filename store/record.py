@@ -19,6 +19,7 @@ from monitor.detect import detect
 from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from monitor.jsonable import dumps
+from store.db import writing
 from store.pages import PageStore
 from store.petitions import PetitionStore
 
@@ -55,7 +56,7 @@ class Recorder:
         """Store an observation and return the events it produced that are new."""
         watch = self.watches[obs.watch_id]
         try:
-            with self.db.atomic():
+            with writing(self.db):
                 events = self._record(watch, obs)
                 return self._store_events(events, obs.fetched_at)
         except BaseException:
@@ -115,6 +116,7 @@ class Recorder:
         initial = self._sweeps_completed(watch) == 0
         events: list[Event] = []
         any_changed = False
+        self.petitions.preload([new.key for new in obs.petitions])
         for new in obs.petitions:
             previous, encoded = self._previous(new)
             changed, count_changed = self.petitions.write(new, obs.fetched_at, encoded)
@@ -224,10 +226,10 @@ class Recorder:
     def _observe(self, obs: Observation, outcome: str, petition_id: str | None = None) -> None:
         key = (obs.watch_id, obs.url)
         if key not in self._runs:
-            row = next(self.db.query(
+            row = self.db.conn.execute(
                 "SELECT id, status, outcome, error FROM observations WHERE watch_id = ? AND url = ?"
-                " ORDER BY id DESC LIMIT 1", list(key)), None)  # fmt: skip
-            self._runs[key] = _Run(row["id"], (row["status"], row["outcome"], row["error"])) if row else None
+                " ORDER BY id DESC LIMIT 1", list(key)).fetchone()  # fmt: skip
+            self._runs[key] = _Run(row[0], tuple(row[1:])) if row else None
         run, signature = self._runs[key], (obs.status, outcome, obs.error)
         if run is not None and run.signature == signature:
             self.db.execute(
@@ -244,10 +246,11 @@ class Recorder:
 
     def _update_watch(self, watch: Watch, obs: Observation, outcome: str) -> list[Event]:
         """Record the poll's outcome on the watch; return a health event when it starts or stops failing."""
-        row = next(self.db.query("SELECT failures, last_success_at FROM watches WHERE id = ?", [watch.id]))
+        failures, last_success_at = self.db.conn.execute(
+            "SELECT failures, last_success_at FROM watches WHERE id = ?", [watch.id]).fetchone()  # fmt: skip
         events = health_events(
-            watch, failures_before=row["failures"], failed=obs.error is not None, error=obs.error,
-            last_success_at=row["last_success_at"], failing_after=self.config.settings.failing_after,
+            watch, failures_before=failures, failed=obs.error is not None, error=obs.error,
+            last_success_at=last_success_at, failing_after=self.config.settings.failing_after,
         )  # fmt: skip
         polite = self.config.politeness(watch.host)
         sets = {"last_checked_at": obs.fetched_at, "last_outcome": outcome, "last_error": obs.error}
@@ -270,8 +273,7 @@ class Recorder:
         return events
 
     def _sweeps_completed(self, watch: Watch) -> int:
-        row = next(self.db.query("SELECT sweeps_completed FROM watches WHERE id = ?", [watch.id]))
-        return row["sweeps_completed"]
+        return self.db.conn.execute("SELECT sweeps_completed FROM watches WHERE id = ?", [watch.id]).fetchone()[0]
 
 
 def _petition_id_of(watch: Watch) -> str:

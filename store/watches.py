@@ -8,14 +8,15 @@ from sqlite_utils import Database
 
 from monitor.clock import now_iso
 from monitor.config import Config
+from store.db import writing
 
 
 def sync_watches(db: Database, config: Config) -> None:
     """Insert new watches, update changed ones, mark those no longer listed inactive."""
     at = now_iso()
-    rows = {r["id"]: r for r in db.query("SELECT id, configured_url FROM watches")}
+    rows = {r["id"]: r for r in db.query("SELECT id, configured_url, tags, active FROM watches")}
     listed = set()
-    with db.atomic():
+    with writing(db):
         for watch in config.watches:
             listed.add(watch.id)
             tags = json.dumps(list(watch.tags))
@@ -33,7 +34,9 @@ def sync_watches(db: Database, config: Config) -> None:
                     " WHERE id = ?",
                     [watch.kind, watch.url, watch.url, tags, watch.id],
                 )
-            else:
+            elif row["tags"] != tags or not row["active"]:  # unchanged rows are not rewritten
                 db.execute("UPDATE watches SET tags = ?, active = 1 WHERE id = ?", [tags, watch.id])
-        for watch_id in rows.keys() - listed:
-            db.execute("UPDATE watches SET active = 0 WHERE id = ?", [watch_id])
+        gone = [watch_id for watch_id in rows.keys() - listed if rows[watch_id]["active"]]
+        if gone:
+            db.execute("UPDATE watches SET active = 0 WHERE id IN (SELECT value FROM json_each(?))",
+                       [json.dumps(gone)])  # fmt: skip

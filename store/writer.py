@@ -1,11 +1,12 @@
 """One writer thread that records observations in small batches of transactions.
 
 SQLite releases the GIL while it works, so a writer thread lets the writes run
-beside the crawl. Observations that queue up while a commit is on its way are
+beside the crawl. Observations that arrive within 50 ms of each other are
 recorded together and committed once: each still goes in with its events and
 outbox rows (a savepoint of the batch's transaction), but the commit, by far
 the dearest statement, is paid once a batch (bench/sweep.py). A caller learns
-its observation's events only once they are committed.
+its observation's events only once they are committed; a crash loses at most
+an uncommitted batch, whose polls are simply due again.
 """
 
 from __future__ import annotations
@@ -13,22 +14,26 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 
 from monitor.items import Event, Observation
+from store.db import writing
 from store.record import Recorder
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100
+LINGER = 0.05  # seconds a batch waits for company: a commit costs more than most observations
 _CLOSE = object()
 
 
 class BatchWriter:
     """Record observations on a thread of its own, committing them in batches."""
 
-    def __init__(self, recorder: Recorder, max_batch: int = MAX_BATCH):
+    def __init__(self, recorder: Recorder, max_batch: int = MAX_BATCH, linger: float = LINGER):
         self.recorder = recorder
         self.max_batch = max_batch
+        self.linger = linger
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="govwatch-store", daemon=True)
         self._thread.start()
@@ -48,9 +53,10 @@ class BatchWriter:
         closing = False
         while not closing:
             batch = [self._queue.get()]
-            while len(batch) < self.max_batch:  # take what has queued up meanwhile, without waiting
-                try:
-                    batch.append(self._queue.get_nowait())
+            deadline = time.monotonic() + self.linger
+            while len(batch) < self.max_batch and batch[-1] is not _CLOSE:
+                try:  # gather what arrives within the linger: one commit for all of it
+                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
                 except queue.Empty:
                     break
             if batch[-1] is _CLOSE:
@@ -63,7 +69,7 @@ class BatchWriter:
         db = self.recorder.db
         done: list[tuple[Future, list[Event]]] = []
         try:
-            with db.atomic():
+            with writing(db):
                 for obs, future in batch:
                     try:
                         done.append((future, self.recorder.record(obs)))  # its own savepoint
