@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/govwatch run --config watchlist.toml
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2  # two workers: the suite waits on servers more than on CPU
 
 bench: $(STAMP)
 	$(BIN)/python bench/sweep.py
