@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from monitor.datasette import SQL_TIME_LIMIT_MS  # noqa: E402
 from monitor.replica import seed  # noqa: E402
 from store import datasette as shipped  # noqa: E402
+from store.datasette.plugins.govwatch_history import page_text  # noqa: E402
 from store.db import open_db  # noqa: E402
 from store.schema import PETITION_SEARCH_COLUMNS  # noqa: E402
 
@@ -93,6 +94,7 @@ def count_updates(path: Path, default_trigger: bool) -> float:
 def time_queries(path: Path) -> list[tuple[str, float, int]]:
     queries = yaml.safe_load(shipped.METADATA.read_text())["databases"]["govwatch"]["queries"]
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.create_function("page_text", 2, page_text, deterministic=True)  # as Datasette's connections have it
     results = []
     for name, query in queries.items():
         started = time.perf_counter()

@@ -1,0 +1,28 @@
+"""The benchmarks run end to end at a tiny size, so they cannot rot between the runs the README quotes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+# (script, tiny-size arguments, a line its figures must contain)
+SMALL_RUNS = [
+    ("feeds.py", ["--petitions", "20", "--events-each", "2"], "full rebuild:"),
+    ("history_queries.py", ["--petitions", "20", "--points", "5"], "signature_curve"),
+    ("pages.py", ["--polls", "2"], "polls of 3 watches"),
+    ("page_search.py", ["--pages", "5", "--changes", "1"], "search '维吾尔': 5 pages"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("script", "args", "expected"), SMALL_RUNS, ids=[run[0] for run in SMALL_RUNS])
+def test_benchmark_runs_and_prints_its_figures(script, args, expected):
+    done = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout, done.stdout
+    assert "Traceback" not in done.stderr
