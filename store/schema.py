@@ -199,7 +199,7 @@ def shape_for_datasette(db: Database) -> None:
     """Add full-text search, the views Datasette shows for common joins, and their indexes."""
     db["petitions"].enable_fts(PETITION_SEARCH_COLUMNS, create_triggers=True, tokenize="porter")
     # sqlite-utils re-indexes on every UPDATE; the poller updates counts far more often than
-    # texts, so re-index only when a searched column is written (bench/fts_triggers.py).
+    # texts, so re-index only when a searched column is written (bench/history_queries.py measures both).
     columns = ", ".join(PETITION_SEARCH_COLUMNS)
     old = ", ".join(f"old.{c}" for c in PETITION_SEARCH_COLUMNS)
     new = ", ".join(f"new.{c}" for c in PETITION_SEARCH_COLUMNS)
