@@ -160,14 +160,24 @@ def feeds(config_path: str) -> None:
     click.echo(rebuild(config).line())
 
 
+def _serving_options(command: Callable) -> Callable:
+    """Add the options that place the feeds and Datasette (serve, run and demo share them)."""
+    options = [
+        click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+                     help="Port of the feeds (0: any free port)."),
+        click.option("--datasette-port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+                     help="Port of the read-only Datasette on the history, beside the feeds (0: any free port)."),
+        click.option("--no-datasette", is_flag=True, help="Serve the feeds only."),
+    ]  # fmt: skip
+    for option in reversed(options):  # as if written one above the other
+        command = option(command)
+    return command
+
+
 @cli.command()
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-              help="Port to listen on (0: any free port).")  # fmt: skip
-@click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True,
-              help="Port of the read-only Datasette on the history, beside the feeds.")  # fmt: skip
-@click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
+@_serving_options
 @_friendly
 def serve(config_path: str, host: str, port: int, datasette_port: int, no_datasette: bool) -> None:
     """Serve the feeds, and the history in Datasette, over HTTP until Ctrl-C."""
@@ -207,10 +217,7 @@ def datasette(config_path: str, host: str, port: int) -> None:
 @click.option("--serve/--no-serve", "serve_too", default=True, show_default=True,
               help="Also serve the feeds and Datasette, as `govwatch serve` does.")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the feeds (and Datasette) listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port of the feeds.")
-@click.option("--datasette-port", type=click.IntRange(1, 65535), default=8001, show_default=True,
-              help="Port of Datasette, beside the feeds.")  # fmt: skip
-@click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
+@_serving_options
 @click.option("--keep-going", is_flag=True,
               help="Keep polling even when no watch answers the first pass (default: stop, e.g. no network).")
 @_friendly
@@ -262,11 +269,7 @@ def status(config_path: str) -> None:
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the demo's watchlist, database and feeds (default: a new temporary folder).")
 @click.option("--duration", default="60s", show_default=True, help='How long the story takes: "90s", "2m" or seconds (at least 10).')
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-              help="Port of the feeds (0: any free port).")  # fmt: skip
-@click.option("--datasette-port", type=click.IntRange(0, 65535), default=8001, show_default=True,
-              help="Port of Datasette (0: any free port).")  # fmt: skip
-@click.option("--no-datasette", is_flag=True, help="Serve the feeds only.")
+@_serving_options
 @click.option("--keep-serving", is_flag=True, help="Go on polling and serving after the story, until Ctrl-C.")
 @_friendly
 def demo(folder: Path | None, duration: str, port: int, datasette_port: int, no_datasette: bool,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -25,6 +24,7 @@ from monitor.crawl import CrawlReport
 from monitor.errors import ConfigError
 from monitor.replica import AdvocacyReplica, EPetitionsReplica
 from monitor.replica.letter import PATH as LETTER_PATH
+from monitor.serve import free_port
 from store.db import open_db
 
 MARKER = "# govwatch demo:"  # the first line of the watchlist the demo writes; a folder with it may be reused
@@ -122,13 +122,6 @@ ignore = ["aside", ".latest-posts", "footer"]
 list = "article li"
 tags = ["china"]
 """
-
-
-def free_port(host: str) -> int:
-    """Return a port nothing listens on now (for Datasette, which runs in a child process)."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 class EventPrinter:

@@ -8,6 +8,7 @@ waits for Ctrl-C or SIGTERM, then stops each.
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -49,13 +50,20 @@ def serve_until_stopped(services: Sequence[Service], announce: Callable[[str], N
             signal.signal(sig, handler)
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """Return a TCP port on `host` that nothing listens on now (Datasette runs in a child process)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
 def build_services(config: Any, *, host: str, port: int, datasette_port: int | None) -> list[Service]:
-    """Return the feed server and, unless `datasette_port` is None, Datasette beside it."""
+    """Return the feed server and, unless `datasette_port` is None, Datasette beside it (0: any free port)."""
     from monitor.feed_server import FeedServer
 
     services: list[Service] = [FeedServer(config.settings.feeds_dir, host, port)]
     if datasette_port is not None:
         from monitor.datasette import DatasetteOptions, DatasetteServer
 
-        services.append(DatasetteServer(config.settings.database, DatasetteOptions(host=host, port=datasette_port)))
+        services.append(DatasetteServer(config.settings.database, DatasetteOptions(host=host, port=datasette_port or free_port(host))))
     return services

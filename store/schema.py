@@ -12,6 +12,8 @@ a row only when the count moves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -200,18 +202,7 @@ def shape_for_datasette(db: Database) -> None:
     db["petitions"].enable_fts(PETITION_SEARCH_COLUMNS, create_triggers=True, tokenize="porter")
     # sqlite-utils re-indexes on every UPDATE; the poller updates counts far more often than
     # texts, so re-index only when a searched column is written (bench/history_queries.py measures both).
-    columns = ", ".join(PETITION_SEARCH_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in PETITION_SEARCH_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in PETITION_SEARCH_COLUMNS)
-    db.executescript(
-        f"""
-        DROP TRIGGER petitions_au;
-        CREATE TRIGGER petitions_au AFTER UPDATE OF {columns} ON petitions BEGIN
-          INSERT INTO petitions_fts (petitions_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
-          INSERT INTO petitions_fts (rowid, {columns}) VALUES (new.rowid, {new});
-        END;
-        """
-    )
+    _narrow_update_trigger(db, "petitions", PETITION_SEARCH_COLUMNS)
     db["events"].enable_fts(EVENT_SEARCH_COLUMNS, create_triggers=True, tokenize="porter")
     db.executescript(
         """
@@ -347,16 +338,21 @@ def add_page_search(db: Database) -> None:
     db["pages"].enable_fts(PAGE_SEARCH_COLUMNS, create_triggers=True, tokenize="trigram")
     # Every poll rewrites pages.title (and url, encoding): re-index only when the title or text really
     # changes, so the index grows with changes, not with polls.
-    columns = ", ".join(PAGE_SEARCH_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in PAGE_SEARCH_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in PAGE_SEARCH_COLUMNS)
+    _narrow_update_trigger(db, "pages", PAGE_SEARCH_COLUMNS, when="old.title IS NOT new.title OR old.text IS NOT new.text")
+
+
+def _narrow_update_trigger(db: Database, table: str, columns: Sequence[str], when: str | None = None) -> None:
+    """Replace sqlite-utils' re-index-on-any-UPDATE trigger of `table` by one that fires on its searched columns."""
+    listed = ", ".join(columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    condition = f"\n        WHEN {when}" if when else ""
     db.executescript(
         f"""
-        DROP TRIGGER pages_au;
-        CREATE TRIGGER pages_au AFTER UPDATE OF {columns} ON pages
-        WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
-          INSERT INTO pages_fts (pages_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
-          INSERT INTO pages_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        DROP TRIGGER {table}_au;
+        CREATE TRIGGER {table}_au AFTER UPDATE OF {listed} ON {table}{condition} BEGIN
+          INSERT INTO {table}_fts ({table}_fts, rowid, {listed}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO {table}_fts (rowid, {listed}) VALUES (new.rowid, {new});
         END;
         """
     )

@@ -31,8 +31,9 @@ from monitor.datasette import DatasetteOptions, DatasetteServer, start_datasette
 from monitor.errors import GovwatchError
 from monitor.replica import EPetitionsReplica, letter
 from monitor.replica.pages import AdvocacyReplica
+from monitor.serve import free_port
 from store import datasette as shipped
-from tests.support.datasette import browse, chromium, free_port, request, rows
+from tests.support.datasette import browse, chromium, request, rows
 from tests.support.govwatch import Govwatch
 
 pytestmark = pytest.mark.slow

@@ -13,11 +13,12 @@ from monitor.alerts import LEASE, dispatch, outbox_text, retry_delay
 from monitor.clock import iso, parse_iso
 from monitor.config import load_config
 from monitor.items import Observation, PetitionState
+from monitor.serve import free_port
 from store import outbox
 from store.db import open_db
 from store.record import Recorder
 from store.watches import sync_watches
-from tests.support.receivers import Webhook, free_port
+from tests.support.receivers import Webhook
 
 SITE = "https://petition.parliament.uk"
 T0 = datetime(2026, 3, 2, 9, 15, tzinfo=UTC)
