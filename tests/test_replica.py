@@ -1,22 +1,13 @@
-"""The e-petitions replica, checked over real HTTP with urllib: no mocks."""
+"""The e-petitions replica's documents and routes, checked over real HTTP with urllib: no mocks."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
-import socket
-import threading
-import time
-import urllib.error
-import urllib.request
-from datetime import UTC, datetime
-from email.utils import format_datetime
-
-import pytest
 
 from monitor.replica import EPetitionsReplica
 from monitor.replica.seed import RESPONSE_DETAILS, RESPONSE_SUMMARY
+from tests.support.http import get, get_json
 
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ATTRIBUTES = {
@@ -30,45 +21,15 @@ DETAIL_ONLY = {"signatures_by_country", "signatures_by_constituency", "signature
                "other_parliamentary_business"}
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # let the test see the 302 itself
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def get(url: str, headers: dict[str, str] | None = None, timeout: float = 5) -> tuple[int, dict[str, str], bytes]:
-    """Fetch without following redirects; HTTP errors are answers, not exceptions."""
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-def get_json(url: str) -> dict:
-    status, _, body = get(url)
-    assert status == 200, (url, status, body[:200])
-    return json.loads(body)
-
-
-@pytest.fixture
-def site():
-    with EPetitionsReplica(max_age=0) as replica:
-        yield replica
-
-
-def test_detail_of_a_popular_petition_has_every_field_and_weighs_like_the_real_one(site):
-    site.add_petition(700001, "Fund more buses", signature_count=150_000)
-    status, headers, body = get(f"{site.url}/petitions/700001.json")
+def test_detail_of_a_popular_petition_has_every_field_and_weighs_like_the_real_one(replica):
+    replica.add_petition(700001, "Fund more buses", signature_count=150_000)
+    status, headers, body = get(f"{replica.url}/petitions/700001.json")
 
     assert status == 200
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert 60_000 <= len(body) <= 100_000
     document = json.loads(body)
-    assert document["links"]["self"] == f"{site.url}/petitions/700001.json"
+    assert document["links"]["self"] == f"{replica.url}/petitions/700001.json"
     data = document["data"]
     assert (data["type"], data["id"]) == ("petition", 700001)
     attributes = data["attributes"]
@@ -89,19 +50,19 @@ def test_detail_of_a_popular_petition_has_every_field_and_weighs_like_the_real_o
     assert re.match(r"^E14\d{6}$", seat["ons_code"])
 
 
-def test_breakdowns_are_deterministic_and_follow_the_count(site):
-    site.add_petition(5, signature_count=40_000)
-    first = get_json(f"{site.url}/petitions/5.json")["data"]["attributes"]
-    again = get_json(f"{site.url}/petitions/5.json")["data"]["attributes"]
+def test_breakdowns_are_deterministic_and_follow_the_count(replica):
+    replica.add_petition(5, signature_count=40_000)
+    first = get_json(f"{replica.url}/petitions/5.json")["data"]["attributes"]
+    again = get_json(f"{replica.url}/petitions/5.json")["data"]["attributes"]
     assert first["signatures_by_constituency"] == again["signatures_by_constituency"]
-    site.sign(5, 40_500)
-    after = get_json(f"{site.url}/petitions/5.json")["data"]["attributes"]
+    replica.sign(5, 40_500)
+    after = get_json(f"{replica.url}/petitions/5.json")["data"]["attributes"]
     assert sum(p["signature_count"] for p in after["signatures_by_region"]) == 40_500
 
 
-def test_count_json_has_the_seven_fields(site):
-    site.add_petition(12, signature_count=10)
-    status, headers, body = get(f"{site.url}/petitions/12/count.json")
+def test_count_json_has_the_seven_fields(replica):
+    replica.add_petition(12, signature_count=10)
+    status, headers, body = get(f"{replica.url}/petitions/12/count.json")
     assert status == 200 and len(body) < 400
     assert json.loads(body) == {
         "signature_count": 10, "response_threshold_reached_at": None, "government_response_at": None,
@@ -112,95 +73,95 @@ def test_count_json_has_the_seven_fields(site):
 
 
 def test_thresholds_are_stamped_once_even_when_the_count_falls_back():
-    site = EPetitionsReplica()  # no server needed to script state
-    site.add_petition(9, signature_count=9_990)
-    site.sign(9, 10_050, updated_at="2024-01-01T10:00:00.000Z")
-    site.sign(9, 9_995)
-    site.sign(9, 10_100)
-    attributes = site.petition(9)
+    replica = EPetitionsReplica()  # no server needed to script state
+    replica.add_petition(9, signature_count=9_990)
+    replica.sign(9, 10_050, updated_at="2024-01-01T10:00:00.000Z")
+    replica.sign(9, 9_995)
+    replica.sign(9, 10_100)
+    attributes = replica.petition(9)
     assert attributes["response_threshold_reached_at"] == "2024-01-01T10:00:00.000Z"
     assert attributes["debate_threshold_reached_at"] is None
     assert attributes["signature_count"] == 10_100
 
 
 def test_if_modified_since_gives_304_until_the_petition_changes():
-    with EPetitionsReplica(max_age=60) as site:
-        site.add_petition(3, updated_at="2024-05-01T12:00:07.123Z")
-        status, headers, _ = get(f"{site.url}/petitions/3.json")
+    with EPetitionsReplica(max_age=60) as replica:
+        replica.add_petition(3, updated_at="2024-05-01T12:00:07.123Z")
+        status, headers, _ = get(f"{replica.url}/petitions/3.json")
         assert status == 200
         # updated_at rounded down to 10 seconds
         assert headers["Last-Modified"] == "Wed, 01 May 2024 12:00:00 GMT"
         assert headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=120, stale-if-error=300"
 
-        status, headers, body = get(f"{site.url}/petitions/3.json", {"If-Modified-Since": headers["Last-Modified"]})
+        status, headers, body = get(f"{replica.url}/petitions/3.json", {"If-Modified-Since": headers["Last-Modified"]})
         assert (status, body) == (304, b"")
-        status, _, _ = get(f"{site.url}/petitions/3/count.json", {"If-Modified-Since": "Wed, 01 May 2024 12:00:00 GMT"})
+        status, _, _ = get(f"{replica.url}/petitions/3/count.json", {"If-Modified-Since": "Wed, 01 May 2024 12:00:00 GMT"})
         assert status == 304
 
-        site.sign(3, 50, updated_at="2024-05-01T12:00:12.000Z")
-        status, _, body = get(f"{site.url}/petitions/3.json", {"If-Modified-Since": "Wed, 01 May 2024 12:00:00 GMT"})
+        replica.sign(3, 50, updated_at="2024-05-01T12:00:12.000Z")
+        status, _, body = get(f"{replica.url}/petitions/3.json", {"If-Modified-Since": "Wed, 01 May 2024 12:00:00 GMT"})
         assert status == 200 and json.loads(body)["data"]["attributes"]["signature_count"] == 50
 
 
-def test_index_pages_of_50_cover_120_petitions_with_links(site):
+def test_index_pages_of_50_cover_120_petitions_with_links(replica):
     for number in range(1, 121):
-        site.add_petition(number, signature_count=1000 - number % 7)
-    numbers, url, pages = [], f"{site.url}/petitions.json?state=open&count=50", 0
+        replica.add_petition(number, signature_count=1000 - number % 7)
+    numbers, url, pages = [], f"{replica.url}/petitions.json?state=open&count=50", 0
     while url:
         document = get_json(url)
         pages += 1
         numbers += [entry["id"] for entry in document["data"]]
         for entry in document["data"]:
-            assert entry["links"]["self"] == f"{site.url}/petitions/{entry['id']}.json"
+            assert entry["links"]["self"] == f"{replica.url}/petitions/{entry['id']}.json"
             assert not DETAIL_ONLY & set(entry["attributes"])
         links = document["links"]
-        assert links["first"] == f"{site.url}/petitions.json?page=1&state=open&count=50"
-        assert links["last"] == f"{site.url}/petitions.json?page=3&state=open&count=50"
+        assert links["first"] == f"{replica.url}/petitions.json?page=1&state=open&count=50"
+        assert links["last"] == f"{replica.url}/petitions.json?page=3&state=open&count=50"
         url = links["next"]
     assert pages == 3 and sorted(numbers) == list(range(1, 121))
-    counts = [site.petition(n)["signature_count"] for n in numbers]
+    counts = [replica.petition(n)["signature_count"] for n in numbers]
     assert counts == sorted(counts, reverse=True)
-    assert document["links"]["prev"] == f"{site.url}/petitions.json?page=2&state=open&count=50"
-    first = get_json(f"{site.url}/petitions.json")
+    assert document["links"]["prev"] == f"{replica.url}/petitions.json?page=2&state=open&count=50"
+    first = get_json(f"{replica.url}/petitions.json")
     assert len(first["data"]) == 25 and first["links"]["prev"] is None
-    assert len(get_json(f"{site.url}/petitions.json?count=500")["data"]) == 50
-    beyond = get_json(f"{site.url}/petitions.json?count=50&page=9")
+    assert len(get_json(f"{replica.url}/petitions.json?count=500")["data"]) == 50
+    beyond = get_json(f"{replica.url}/petitions.json?count=50&page=9")
     assert beyond["data"] == [] and beyond["links"]["next"] is None
 
 
-def test_index_q_and_state_filters(site):
-    site.add_petition(1, "Protect hedgehogs", signature_count=5)
-    site.add_petition(2, "Fund buses", background="Rural HEDGEHOG crossings too.")
-    site.add_petition(3, "Lower tax", signature_count=20_000)
-    site.respond(3, "We will not.", "Details.")
-    site.add_petition(4, "Ban fireworks", signature_count=12_000)
-    site.add_petition(5, "Debate it", signature_count=120_000)
-    site.debate(5, "2024-03-04")
-    site.add_petition(6, "Reject me", state="rejected")
+def test_index_q_and_state_filters(replica):
+    replica.add_petition(1, "Protect hedgehogs", signature_count=5)
+    replica.add_petition(2, "Fund buses", background="Rural HEDGEHOG crossings too.")
+    replica.add_petition(3, "Lower tax", signature_count=20_000)
+    replica.respond(3, "We will not.", "Details.")
+    replica.add_petition(4, "Ban fireworks", signature_count=12_000)
+    replica.add_petition(5, "Debate it", signature_count=120_000)
+    replica.debate(5, "2024-03-04")
+    replica.add_petition(6, "Reject me", state="rejected")
 
     def ids(query: str) -> list[int]:
-        return [entry["id"] for entry in get_json(f"{site.url}/petitions.json?{query}")["data"]]
+        return [entry["id"] for entry in get_json(f"{replica.url}/petitions.json?{query}")["data"]]
 
     assert ids("q=hedgehog") == [1, 2]
-    assert get_json(f"{site.url}/petitions.json?q=hedgehog")["links"]["first"].endswith("q=hedgehog")
+    assert get_json(f"{replica.url}/petitions.json?q=hedgehog")["links"]["first"].endswith("q=hedgehog")
     assert ids("state=with_response") == [3]
     assert ids("state=awaiting_response") == [5, 4]
     assert ids("state=debated") == [5]
     assert ids("state=rejected") == [6]
     assert 6 not in ids("state=published")
-    status, headers, _ = get(f"{site.url}/petitions.json?state=bogus")
+    status, headers, _ = get(f"{replica.url}/petitions.json?state=bogus")
     assert status == 302 and "state=all" in headers["Location"]
 
 
-def test_archived_petition_redirects_and_has_no_count_route(site):
-    site.seed()
-    status, headers, _ = get(f"{site.url}/petitions/221342.json")
-    assert status == 302 and headers["Location"] == f"{site.url}/archived/petitions/221342.json"
-    status, headers, _ = get(f"{site.url}/petitions/221342")
-    assert status == 302 and headers["Location"] == f"{site.url}/archived/petitions/221342"
-    assert get(f"{site.url}/petitions/221342/count.json")[0] == 404
+def test_archived_petition_redirects_and_has_no_count_route(replica):
+    replica.seed()
+    status, headers, _ = get(f"{replica.url}/petitions/221342.json")
+    assert status == 302 and headers["Location"] == f"{replica.url}/archived/petitions/221342.json"
+    status, headers, _ = get(f"{replica.url}/petitions/221342")
+    assert status == 302 and headers["Location"] == f"{replica.url}/archived/petitions/221342"
+    assert get(f"{replica.url}/petitions/221342/count.json")[0] == 404
 
-    status, headers, body = get(f"{site.url}/archived/petitions/221342.json")
+    status, headers, body = get(f"{replica.url}/archived/petitions/221342.json")
     assert status == 200 and "max-age=120," in headers["Cache-Control"]
     data = json.loads(body)["data"]
     assert data["type"] == "archived-petition"
@@ -215,212 +176,85 @@ def test_archived_petition_redirects_and_has_no_count_route(site):
     assert attributes["government_response"]["details"] == RESPONSE_DETAILS
     assert attributes["additional_details"].startswith("These camps are echoes")
 
-    archived = get_json(f"{site.url}/archived/petitions.json?parliament=2017-2019")
+    archived = get_json(f"{replica.url}/archived/petitions.json?parliament=2017-2019")
     assert [entry["id"] for entry in archived["data"]] == [221342]
-    assert get_json(f"{site.url}/petitions.json")["data"] == []
+    assert get_json(f"{replica.url}/petitions.json")["data"] == []
 
 
-def test_archiving_a_petition_moves_it(site):
-    site.add_petition(44, signature_count=100)
-    site.archive(44)
-    status, headers, _ = get(f"{site.url}/petitions/44.json")
+def test_archiving_a_petition_moves_it(replica):
+    replica.add_petition(44, signature_count=100)
+    replica.archive(44)
+    status, headers, _ = get(f"{replica.url}/petitions/44.json")
     assert status == 302
     data = get_json(headers["Location"])["data"]
     assert data["parliament"]["period"] == "2019-2024" and data["attributes"]["state"] == "closed"
 
 
-def test_bad_unknown_and_removed_ids(site):
-    site.add_petition(77)
-    assert get(f"{site.url}/petitions/abc.json")[0] == 400
-    assert get(f"{site.url}/petitions/78.json")[0] == 404
-    site.remove(77)
-    assert get(f"{site.url}/petitions/77.json")[0] == 410
-    assert get(f"{site.url}/petitions/77/count.json")[0] == 410
-    assert get_json(f"{site.url}/petitions.json")["data"] == []
+def test_bad_unknown_and_removed_ids(replica):
+    replica.add_petition(77)
+    assert get(f"{replica.url}/petitions/abc.json")[0] == 400
+    assert get(f"{replica.url}/petitions/78.json")[0] == 404
+    replica.remove(77)
+    assert get(f"{replica.url}/petitions/77.json")[0] == 410
+    assert get(f"{replica.url}/petitions/77/count.json")[0] == 410
+    assert get_json(f"{replica.url}/petitions.json")["data"] == []
 
 
-def test_petitions_in_moderation_redirect(site):
-    site.add_petition(80, state="sponsored")
-    status, headers, _ = get(f"{site.url}/petitions/80.json")
+def test_petitions_in_moderation_redirect(replica):
+    replica.add_petition(80, state="sponsored")
+    status, headers, _ = get(f"{replica.url}/petitions/80.json")
     assert status == 302 and headers["Location"].endswith("/petitions/80/moderation-info")
     assert get(headers["Location"])[0] == 200
 
 
-def test_response_edit_keeps_the_earlier_text(site):
-    site.add_petition(90, signature_count=11_000)
-    site.respond(90, "First summary.", "First details.", responded_on="2024-02-01",
+def test_response_edit_keeps_the_earlier_text(replica):
+    replica.add_petition(90, signature_count=11_000)
+    replica.respond(90, "First summary.", "First details.", responded_on="2024-02-01",
                  updated_at="2024-02-01T09:00:00.000Z")
-    site.edit_response(90, summary="Second summary.")
-    attributes = get_json(f"{site.url}/petitions/90.json")["data"]["attributes"]
+    replica.edit_response(90, summary="Second summary.")
+    attributes = get_json(f"{replica.url}/petitions/90.json")["data"]["attributes"]
     response = attributes["government_response"]
     assert response["summary"] == "Second summary." and response["details"] == "First details."
     assert response["updated_at"] > response["created_at"] == "2024-02-01T09:00:00.000Z"
     assert "First summary." in attributes["other_parliamentary_business"][0]["body"]
 
 
-def test_debate_close_and_reject_show_in_the_documents(site):
-    site.add_petition(60, signature_count=100_500)
-    site.schedule_debate(60, "2025-03-10")
-    attributes = get_json(f"{site.url}/petitions/60.json")["data"]["attributes"]
+def test_debate_close_and_reject_show_in_the_documents(replica):
+    replica.add_petition(60, signature_count=100_500)
+    replica.schedule_debate(60, "2025-03-10")
+    attributes = get_json(f"{replica.url}/petitions/60.json")["data"]["attributes"]
     assert attributes["scheduled_debate_date"] == "2025-03-10" and ISO_TIME.match(attributes["debate_scheduled_on"])
-    assert [e["id"] for e in get_json(f"{site.url}/petitions.json?state=awaiting_debate")["data"]] == [60]
-    site.debate(60, None)
-    assert get_json(f"{site.url}/petitions/60/count.json")["debated"] is False
-    assert [e["id"] for e in get_json(f"{site.url}/petitions.json?state=not_debated")["data"]] == [60]
-    site.debate(60, "2025-03-10")
-    assert get_json(f"{site.url}/petitions/60/count.json")["debated"] is True
-    site.close(60)
-    attributes = get_json(f"{site.url}/petitions/60.json")["data"]["attributes"]
+    assert [e["id"] for e in get_json(f"{replica.url}/petitions.json?state=awaiting_debate")["data"]] == [60]
+    replica.debate(60, None)
+    assert get_json(f"{replica.url}/petitions/60/count.json")["debated"] is False
+    assert [e["id"] for e in get_json(f"{replica.url}/petitions.json?state=not_debated")["data"]] == [60]
+    replica.debate(60, "2025-03-10")
+    assert get_json(f"{replica.url}/petitions/60/count.json")["debated"] is True
+    replica.close(60)
+    attributes = get_json(f"{replica.url}/petitions/60.json")["data"]["attributes"]
     assert attributes["state"] == "closed" and attributes["closing_date"] is None
     assert attributes["creator_name"] is None and attributes["debate"]["transcript_url"].startswith("https://")
 
-    site.add_petition(61)
-    site.reject(61, "duplicate", "There's already a petition about this issue.")
-    attributes = get_json(f"{site.url}/petitions/61.json")["data"]["attributes"]
+    replica.add_petition(61)
+    replica.reject(61, "duplicate", "There's already a petition about this issue.")
+    attributes = get_json(f"{replica.url}/petitions/61.json")["data"]["attributes"]
     assert attributes["rejection"] == {"code": "duplicate", "details": "There's already a petition about this issue."}
     assert ISO_TIME.match(attributes["rejected_at"]) and "signatures_by_country" not in attributes
 
 
-def test_html_page_shows_action_count_and_response(site):
-    site.seed()
-    status, headers, body = get(f"{site.url}/archived/petitions/221342")
+def test_html_page_shows_action_count_and_response(replica):
+    replica.seed()
+    status, headers, body = get(f"{replica.url}/archived/petitions/221342")
     page = body.decode()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "Put pressure on the Chinese Government" in page and "11,406" in page
     assert "This is a priority area of concern in China." in page
 
 
-def test_trending_lists_the_last_hours_gains(site):
-    site.add_petition(1, signature_count=100)
-    site.add_petition(2, signature_count=100)
-    site.sign(1, 150)
-    site.sign(2, 400)
-    data = get_json(f"{site.url}/trending.json")["data"]
+def test_trending_lists_the_last_hours_gains(replica):
+    replica.add_petition(1, signature_count=100)
+    replica.add_petition(2, signature_count=100)
+    replica.sign(1, 150)
+    replica.sign(2, 400)
+    data = get_json(f"{replica.url}/trending.json")["data"]
     assert [(row["id"], row["attributes"]["signatures_in_last_hour"]) for row in data] == [(2, 300), (1, 50)]
-
-
-# -- faults -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("kind", ["500", "503", "429"])
-def test_error_faults_answer_once_then_recover(site, kind):
-    site.add_petition(1)
-    site.fault(kind, path=r"^/petitions/1\.json$", times=1, retry_after=7)
-    status, headers, body = get(f"{site.url}/petitions/1.json")
-    assert status == int(kind) and b"<html" in body
-    assert headers.get("Retry-After") == (None if kind == "500" else "7")
-    assert get(f"{site.url}/petitions/1.json")[0] == 200
-
-
-def test_fault_without_retry_after_and_only_on_matching_paths(site):
-    site.add_petition(1)
-    site.fault("503", path="count", retry_after=None)
-    status, headers, _ = get(f"{site.url}/petitions/1/count.json")
-    assert status == 503 and "Retry-After" not in headers
-    assert get(f"{site.url}/petitions/1.json")[0] == 200
-    assert get(f"{site.url}/robots.txt")[0] == 200
-    assert get(f"{site.url}/petitions/1/count.json")[0] == 503  # until cleared
-    site.clear_faults()
-    assert get(f"{site.url}/petitions/1/count.json")[0] == 200
-
-
-def test_timeout_fault_delays_without_blocking_others(site):
-    site.add_petition(1)
-    site.fault("timeout", path="count", delay=1.0)
-    with pytest.raises((TimeoutError, socket.timeout, urllib.error.URLError)):
-        get(f"{site.url}/petitions/1/count.json", timeout=0.3)
-    started = time.monotonic()
-    assert get(f"{site.url}/petitions/1.json")[0] == 200
-    assert time.monotonic() - started < 0.5
-
-
-def test_stop_is_not_held_up_by_a_delayed_answer():
-    site = EPetitionsReplica().start()
-    site.add_petition(1)
-    site.fault("timeout", delay=30)
-    outcome: list[object] = []
-
-    def fetch() -> None:
-        try:
-            outcome.append(get(f"{site.url}/petitions/1.json", timeout=10))
-        except (OSError, http.client.HTTPException) as error:  # the stop drops the connection
-            outcome.append(error)
-
-    worker = threading.Thread(target=fetch, daemon=True)
-    worker.start()
-    time.sleep(0.2)
-    started = time.monotonic()
-    site.stop()
-    worker.join(timeout=2)
-    assert time.monotonic() - started < 2
-    assert outcome and isinstance(outcome[0], Exception)
-
-
-def test_truncated_fault_cuts_the_body_with_a_matching_length(site):
-    site.add_petition(1)
-    full = get(f"{site.url}/petitions/1.json")[2]
-    site.fault("truncated", times=1)
-    status, headers, body = get(f"{site.url}/petitions/1.json")
-    assert status == 200 and body == full[: len(full) // 2]
-    assert int(headers["Content-Length"]) == len(body)
-    with pytest.raises(json.JSONDecodeError):
-        json.loads(body)
-
-
-def test_dataloss_fault_sends_less_than_it_announced(site):
-    site.add_petition(1)
-    site.fault("dataloss", times=1)
-    with pytest.raises(http.client.IncompleteRead):
-        get(f"{site.url}/petitions/1.json")
-
-
-@pytest.mark.parametrize("kind,content_type", [("html", "text/html"), ("empty", "application/json")])
-def test_html_and_empty_faults(site, kind, content_type):
-    site.add_petition(1)
-    site.fault(kind, times=1)
-    status, headers, body = get(f"{site.url}/petitions/1.json")
-    assert status == 200 and headers["Content-Type"].startswith(content_type)
-    assert (body == b"") == (kind == "empty")
-
-
-def test_reset_fault_drops_the_connection(site):
-    site.add_petition(1)
-    site.fault("reset", times=1)
-    with pytest.raises((ConnectionResetError, urllib.error.URLError, http.client.RemoteDisconnected)):
-        get(f"{site.url}/petitions/1.json")
-    assert site.requests[-1].status is None
-    assert get(f"{site.url}/petitions/1.json")[0] == 200
-
-
-def test_unknown_fault_kind_is_refused(site):
-    with pytest.raises(ValueError, match="unknown fault kind"):
-        site.fault("teapot")
-
-
-# -- the request log and connections ------------------------------------------------------
-
-
-def test_request_log_records_headers_query_and_status(site):
-    site.add_petition(1)
-    since = format_datetime(datetime(2030, 1, 1, tzinfo=UTC), usegmt=True)
-    get(f"{site.url}/petitions/1.json?x=1", {"User-Agent": "govwatch-test", "If-Modified-Since": since})
-    get(f"{site.url}/petitions/2.json")
-    first, second = site.requests
-    assert (first.method, first.path, first.query, first.status) == ("GET", "/petitions/1.json", {"x": "1"}, 304)
-    assert first.headers["user-agent"] == "govwatch-test"
-    assert first.started <= first.ended
-    assert second.status == 404
-    site.clear_log()
-    assert site.requests == []
-
-
-def test_keep_alive_serves_several_requests_on_one_connection(site):
-    site.add_petition(1)
-    host, port = site.url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=5)
-    for path in ("/petitions/1.json", "/petitions/1/count.json", "/petitions.json"):
-        connection.request("GET", path)
-        response = connection.getresponse()
-        assert response.status == 200
-        response.read()
-    connection.close()
