@@ -47,6 +47,19 @@ def _cron(entry: Entry) -> str | None:
     except ValueError as e:
         raise entry.fail(f'expected a crontab expression such as "0 9 * * 1-5" (UTC): {e}', "cron") from None
     return expression
+
+
+def _common(entry: Entry, default_id: str) -> dict[str, Any]:
+    """Return the fields every kind of watch takes from its entry: id (its name or `default_id`), tags, timing."""
+    return {
+        "id": entry.get("name", str) or default_id,
+        "entry": entry.where,
+        "tags": entry.strings("tags"),
+        "interval": entry.duration("interval", None),
+        "cron": _cron(entry),
+    }
+
+
 _PETITION_URL = re.compile(r"^/(?:archived/)?petitions/(\d+)(?:\.json)?/?$")
 
 
@@ -74,16 +87,12 @@ def parse_petition(entry: Entry, settings: Settings) -> Watch:
     prefix = "/archived" if archived else ""
     netloc = urlsplit(site).netloc
     return PetitionWatch(
-        id=entry.get("name", str) or f"{netloc}/{number}",
+        **_common(entry, f"{netloc}/{number}"),
         kind="petition",
         url=f"{site}{prefix}/petitions/{number}.json",
-        entry=entry.where,
         site=site,
         number=number,
-        tags=entry.strings("tags"),
         thresholds=entry.ints("thresholds"),
-        interval=entry.duration("interval", None),
-        cron=_cron(entry),
     )
 
 
@@ -100,17 +109,13 @@ def parse_sweep(entry: Entry, settings: Settings) -> Watch:
     netloc = urlsplit(site).netloc
     default_id = f"{netloc}/sweep/{state}" + (f"/{query}" if query else "")
     return SweepWatch(
-        id=entry.get("name", str) or default_id,
+        **_common(entry, default_id),
         kind="sweep",
         url=f"{site}/petitions.json?{urlencode(params)}",
-        entry=entry.where,
         site=site,
         state=state,
         query=query,
-        tags=entry.strings("tags"),
         thresholds=entry.ints("thresholds"),
-        interval=entry.duration("interval", None),
-        cron=_cron(entry),
     )
 
 
@@ -147,7 +152,7 @@ def _count_rule(entry: Entry) -> tuple[CountRule | None, tuple[int, ...]]:
 @entry_kind("page")
 def parse_page(entry: Entry, settings: Settings) -> Watch:
     """Any HTML page: what changed in its main content, list items, keywords, a count."""
-    entry.check_keys({"name", "tags", "interval", "cron", "url", "selector", "ignore", "keywords", "list", "count"},
+    entry.check_keys(_COMMON - {"thresholds"} | {"url", "selector", "ignore", "keywords", "list", "count"},
                      required={"url"})  # fmt: skip
     url = entry.get("url", str)
     parts = urlsplit(url)
@@ -159,15 +164,11 @@ def parse_page(entry: Entry, settings: Settings) -> Watch:
     count, thresholds = _count_rule(entry)
     query = f"?{parts.query}" if parts.query else ""
     return PageWatch(
-        id=entry.get("name", str) or f"{parts.netloc}{parts.path.rstrip('/')}{query}",
+        **_common(entry, f"{parts.netloc}{parts.path.rstrip('/')}{query}"),
         kind="page",
         url=url,
-        entry=entry.where,
         site=f"{parts.scheme}://{parts.netloc}",
-        tags=entry.strings("tags"),
         thresholds=thresholds,
-        interval=entry.duration("interval", None),
-        cron=_cron(entry),
         selector=selector,
         ignore=ignore,
         keywords=entry.strings("keywords"),
