@@ -87,8 +87,10 @@ class PetitionStore:
         count_changed = known is None or known.signature_count != petition.signature_count
         if content_changed:
             row = _petition_row(petition) | {"changed_at": at, "content_hash": content_hash}
+            if count_changed:
+                row["count_changed_at"] = at
             if known is None:
-                row |= {"id": pid, "first_seen_at": at, "count_changed_at": at}
+                row |= {"id": pid, "first_seen_at": at}
                 marks = ", ".join("?" * len(row))
                 self.db.execute(f"INSERT INTO petitions ({', '.join(row)}) VALUES ({marks})", list(row.values()))
             else:
@@ -101,38 +103,30 @@ class PetitionStore:
             self.db.execute("UPDATE petitions SET snapshot_id = ? WHERE id = ?", [snapshot_id, pid])
             details_hash = known.details_hash if known else None
             self._known[pid] = Known(content_hash, petition.signature_count, details_hash, snapshot_id)
-        if count_changed:
-            self._write_count(petition, at, update_row=not content_changed)
+        if count_changed:  # the row is written already when the content changed
+            row = None if content_changed else {"site_updated_at": petition.updated_at}
+            self._write_count(pid, petition.signature_count, at, row)
         return content_changed, count_changed
 
-    def write_count(self, petition_id: str, count: int, site_updated_at: str | None, at: str) -> bool:
+    def write_count(self, petition_id: str, count: int, at: str) -> bool:
         """Store a count from count.json; return whether it changed."""
         known = self.known(petition_id)
         if known is None or known.signature_count == count:
             return False
-        self.db.execute(
-            "UPDATE petitions SET signature_count = ?, count_changed_at = ? WHERE id = ?",
-            [count, at, petition_id],
-        )
-        self.db.execute(
-            "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
-            [petition_id, at, count],
-        )
-        known.signature_count = count
+        self._write_count(petition_id, count, at, {})
         return True
 
-    def _write_count(self, petition: PetitionState, at: str, update_row: bool) -> None:
-        pid = petition.key
-        if update_row:
-            self.db.execute(
-                "UPDATE petitions SET signature_count = ?, site_updated_at = ?, count_changed_at = ? WHERE id = ?",
-                [petition.signature_count, petition.updated_at, at, pid],
-            )
+    def _write_count(self, pid: str, count: int, at: str, row: dict[str, Any] | None) -> None:
+        """Add a point to the signature curve; update the petition's row too, with `row`, unless it is None."""
+        if row is not None:
+            row = {"signature_count": count, **row, "count_changed_at": at}
+            sets = ", ".join(f"{c} = ?" for c in row)
+            self.db.execute(f"UPDATE petitions SET {sets} WHERE id = ?", [*row.values(), pid])
         self.db.execute(
             "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
-            [pid, at, petition.signature_count],
+            [pid, at, count],
         )
-        self._known[pid].signature_count = petition.signature_count
+        self._known[pid].signature_count = count
 
     def write_details(self, petition_id: str, details: PetitionDetails, at: str) -> bool:
         """Store signature breakdowns and other business if they changed."""

@@ -103,11 +103,13 @@ class Recorder:
         if obs.not_modified:
             self._observe(obs, "not_modified", pid)
             return "not_modified", []
-        previous = self.petitions.state(pid)
-        if previous is None or not self.petitions.write_count(pid, obs.count.signature_count, None, obs.fetched_at):
-            self._observe(obs, "unchanged", pid if previous else None)
+        known, count = self.petitions.known(pid), obs.count.signature_count
+        # the stored state is decoded only when the count moved: most count polls change nothing
+        previous = self.petitions.state(pid) if known is not None and known.signature_count != count else None
+        if previous is None or not self.petitions.write_count(pid, count, obs.fetched_at):
+            self._observe(obs, "unchanged", pid if known is not None and known.snapshot_id is not None else None)
             return "unchanged", []
-        new = replace(previous, signature_count=obs.count.signature_count)
+        new = replace(previous, signature_count=count)
         events = self._detect(watch, previous, new, True, obs.fetched_at)
         self._observe(obs, "changed", pid)
         return "changed", events
