@@ -143,15 +143,9 @@ class PetitionState:
 
     def content_hash(self) -> str:
         """Hash the fields whose change deserves a snapshot (not the count)."""
-        return self.encoded()[0]
-
-    def encoded(self) -> tuple[str, str]:
-        """Return (content hash, JSON of the whole state), computing the JSON once."""
-        text = dumps(self)
         # Field order is fixed by the dataclasses, so no sort_keys is needed for a stable hash;
         # the volatile fields are blanked rather than removed (same effect, one encoding).
-        core = orjson_bytes(replace(self, signature_count=0, updated_at=None))
-        return hashlib.sha1(core).hexdigest(), text
+        return hashlib.sha1(orjson_bytes(replace(self, signature_count=0, updated_at=None))).hexdigest()
 
 
 # Fields that change with every signature: kept in the count series, not in snapshots.

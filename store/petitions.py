@@ -30,10 +30,6 @@ class Known:
     snapshot_id: int | None
 
 
-def _dumps(value: Any) -> str:
-    return dumps(value)
-
-
 class PetitionStore:
     """Reads and writes petitions in one database, with small caches for speed."""
 
@@ -77,12 +73,11 @@ class PetitionStore:
         state = petition_from_jsonable(loads(row["content"]))
         return replace(state, signature_count=known.signature_count)
 
-    def write(self, petition: PetitionState, at: str,
-              encoded: tuple[str, str] | None = None) -> tuple[bool, bool]:  # fmt: skip
-        """Store a fetched state (with its `encoded()` if already made); return (content changed, count changed)."""
+    def write(self, petition: PetitionState, at: str, content_hash: str | None = None) -> tuple[bool, bool]:
+        """Store a fetched state (with its `content_hash()` if already made); return (content changed, count changed)."""
         pid = petition.key
         known = self.known(pid)
-        content_hash, content_json = encoded or petition.encoded()
+        content_hash = content_hash or petition.content_hash()
         content_changed = known is None or known.content_hash != content_hash
         count_changed = known is None or known.signature_count != petition.signature_count
         if content_changed:
@@ -98,7 +93,7 @@ class PetitionStore:
                 self.db.execute(f"UPDATE petitions SET {sets} WHERE id = ?", [*row.values(), pid])
             snapshot_id = self.db.execute(
                 "INSERT INTO petition_snapshots (petition_id, observed_at, hash, content) VALUES (?, ?, ?, ?)",
-                [pid, at, content_hash, content_json],
+                [pid, at, content_hash, dumps(petition)],  # encoded only when it is stored
             ).lastrowid
             self.db.execute("UPDATE petitions SET snapshot_id = ? WHERE id = ?", [snapshot_id, pid])
             details_hash = known.details_hash if known else None
@@ -203,9 +198,9 @@ def _petition_row(p: PetitionState) -> dict[str, Any]:
         "response_details": response.details if response else None,
         "response_updated_at": response.updated_at if response else None,
         "debated_on": debate.debated_on if debate else None,
-        "debate": _dumps(debate) if debate else None,
-        "departments": _dumps(p.departments),
-        "topics": _dumps(list(p.topics)),
-        "parliament": _dumps(p.parliament) if p.parliament else None,
+        "debate": dumps(debate) if debate else None,
+        "departments": dumps(p.departments),
+        "topics": dumps(list(p.topics)),
+        "parliament": dumps(p.parliament) if p.parliament else None,
         "site_updated_at": p.updated_at,
     }

@@ -89,8 +89,8 @@ class Recorder:
             self._observe(obs, "not_modified", pid)
             return "not_modified", []
         new = obs.petition
-        previous, encoded = self._previous(new)
-        changed, count_changed = self.petitions.write(new, obs.fetched_at, encoded)
+        previous, content_hash = self._previous(new)
+        changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash)
         if obs.details is not None:
             self.petitions.write_details(pid, obs.details, obs.fetched_at)
         events = self._detect(watch, previous, new, changed or count_changed, obs.fetched_at)
@@ -120,8 +120,8 @@ class Recorder:
         any_changed = False
         self.petitions.preload([new.key for new in obs.petitions])
         for new in obs.petitions:
-            previous, encoded = self._previous(new)
-            changed, count_changed = self.petitions.write(new, obs.fetched_at, encoded)
+            previous, content_hash = self._previous(new)
+            changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash)
             any_changed |= changed or count_changed
             if initial:
                 self._add_member(watch, new.key, obs.fetched_at)
@@ -142,15 +142,15 @@ class Recorder:
         self._observe(obs, outcome)
         return outcome, events
 
-    def _previous(self, new: PetitionState) -> tuple[PetitionState | None, tuple[str, str]]:
-        """Return the stored state to compare `new` with, and `new.encoded()`."""
-        encoded = new.encoded()
+    def _previous(self, new: PetitionState) -> tuple[PetitionState | None, str]:
+        """Return the stored state to compare `new` with, and `new.content_hash()`."""
+        content_hash = new.content_hash()
         known = self.petitions.known(new.key)
         if known is None:
-            return None, encoded
-        if known.content_hash == encoded[0]:  # only the count can differ: no need to load
-            return replace(new, signature_count=known.signature_count), encoded
-        return self.petitions.state(new.key), encoded
+            return None, content_hash
+        if known.content_hash == content_hash:  # only the count can differ: no need to load
+            return replace(new, signature_count=known.signature_count), content_hash
+        return self.petitions.state(new.key), content_hash
 
     def _gone(self, watch: Watch, obs: Observation, pid: str) -> tuple[str, list[Event]]:
         previous = self.petitions.state(pid)
