@@ -60,22 +60,16 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _masked(content: PageContent) -> list[str]:
-    """Return the lines with the count's digits masked, as the content hash sees them."""
-    if not content.count_text:
-        return list(content.lines)
-    return [line.replace(content.count_text, "#") for line in content.lines]
-
-
 # ---------------------------------------------------------------- text
 
 
 @page_detector("page_changed")
 def page_changed(previous: PageContent, new: PageContent, watch: PageWatch) -> list[Event]:
     """A page's main text changed (the event carries a readable diff of what was removed and added)."""
-    if previous.content_hash() == new.content_hash():
+    old_hash, new_hash = previous.content_hash(), new.content_hash()
+    if old_hash == new_hash:
         return []
-    added, removed = added_removed("\n".join(_masked(previous)), "\n".join(_masked(new)))
+    added, removed = added_removed("\n".join(previous.masked_lines()), "\n".join(new.masked_lines()))
     items_added = sorted(set(new.items) - set(previous.items))
     items_removed = sorted(set(previous.items) - set(new.items))
     if not (set(added) - set(items_added)) and not (set(removed) - set(items_removed)):
@@ -89,7 +83,7 @@ def page_changed(previous: PageContent, new: PageContent, watch: PageWatch) -> l
     elif removed:
         parts.append("Removed: " + _short(removed[0]))
     # Keyed by both states: the same edit from the same text is one event, a later revert is another.
-    slug = f"changed/{previous.content_hash()[:10]}-{new.content_hash()[:10]}"
+    slug = f"changed/{old_hash[:10]}-{new_hash[:10]}"
     return [_event(
         watch, new, "page_changed", slug, "Page changed", " ".join(parts),
         diff=diff_text(previous.text, new.text), added=added, removed=removed, words=words,

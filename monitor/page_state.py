@@ -45,12 +45,15 @@ class PageContent:
         """Return the whole numbers written in the text ("11,406" is 11406), in order."""
         return tuple(parse_number(m) for m in NUMBER.findall(self.text))[:MAX_NUMBERS]
 
+    def masked_lines(self) -> list[str]:
+        """Return the lines with the count's digits masked: a moving count is a time series, not a change."""
+        if not self.count_text:
+            return list(self.lines)
+        return [line.replace(self.count_text, "#") for line in self.lines]
+
     def content_hash(self) -> str:
         """Hash what deserves a snapshot: the lines and items, the count's digits left out."""
-        lines = list(self.lines)
-        if self.count_text:  # a moving count is a time series, not a content change
-            lines = [line.replace(self.count_text, "#") for line in lines]
-        return stable_hash({"lines": lines, "items": sorted(set(self.items))})
+        return stable_hash({"lines": self.masked_lines(), "items": sorted(set(self.items))})
 
     def state(self) -> dict[str, Any]:
         """Return the part worth a snapshot, JSON-ready (paths stored once each)."""

@@ -145,7 +145,8 @@ class Page:
         if rule.selector:
             texts = [normalize(e if isinstance(e, str) else " ".join(e.itertext())) for e in self.counted]
         else:  # the main text first, then the whole page (a count often sits beside the content)
-            texts = ["\n".join(t for t, _ in lines), "\n".join(t for t, _ in self._block_lines(self.body))]
+            # lazily: the whole page is read again only when the main text shows no count
+            texts = ("\n".join(t for t, _ in source) for source in (lines, self._block_lines(self.body)))
         for text in texts:
             found = _number_in(text, rule.pattern)
             if found:

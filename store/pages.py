@@ -119,8 +119,9 @@ class PageStore:
         else:
             previous = replace(new, count=known.count)
         count_moved = self._count(watch.id, new.count, at)
-        outcome = "changed" if content_changed or count_moved else "unchanged"
-        return outcome, detect_page(previous, new, _page_watch(watch))
+        if not (content_changed or count_moved):
+            return "unchanged", []  # the same content and count: no detector can find anything
+        return "changed", detect_page(previous, new, _page_watch(watch))
 
     def _row(self, watch: Watch, obs: Observation) -> KnownPage:
         """Create or update the pages row for this poll."""
