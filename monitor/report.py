@@ -20,6 +20,7 @@ from monitor.render import plain
 from monitor.validation import parse_duration
 from store import queries
 from store.db import open_db
+from store.outbox import pid_alive
 
 
 class OneLineFormatter(logging.Formatter):
@@ -220,20 +221,8 @@ def _daemon_line(beat: queries.Heartbeat | None) -> str:
     age = (now() - parse_iso(beat.heartbeat_at)).total_seconds()
     if beat.stopped_at:
         return f"govwatch run: stopped at {_short(beat.stopped_at)} (pid {beat.pid}, {beat.crawls} crawls)"
-    alive = _pid_alive(beat.pid)
+    alive = pid_alive(beat.pid)
     state = "running" if alive and age < 600 else "not responding" if alive else "not running (it did not stop cleanly)"
     line = (f"govwatch run: {state} (pid {beat.pid}, started {_short(beat.started_at)}, "
             f"last heartbeat {age:.0f} s ago, {beat.crawls} crawls)")  # fmt: skip
     return line + (f"\n  last {beat.last_crawl}" if beat.last_crawl else "")
-
-
-def _pid_alive(pid: int) -> bool:
-    import os
-
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

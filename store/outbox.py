@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from monitor.clock import iso, parse_iso
 from monitor.config import Config
 from monitor.items import Event
 from monitor.messages import period_of
+from store.db import writing
 from store.queries import event_from_row
 from store.record import EventHook
 
@@ -79,32 +79,25 @@ def owner_is_dead(claim: str | None) -> bool:
     pid = rest.partition(":")[0]
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
         return False
+    return not pid_alive(int(pid))
+
+
+def pid_alive(pid: int) -> bool:
+    """Tell whether a process of this host is running (another user's counts too)."""
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, someone else's
         return False
-    return False
-
-
-@contextmanager
-def _immediate(db: Database) -> Iterator[None]:
-    """A write transaction that takes the lock first, so what it reads stays true."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 def claim(db: Database, channel: Channel, now: datetime, owner: str, lease: float,
           is_dead: Callable[[str | None], bool] = owner_is_dead) -> list[Delivery]:  # fmt: skip
     """Take the channel's next message if it is due: its rows become ``sending`` for `owner`."""
     at = iso(now)
-    with _immediate(db):
+    with writing(db):  # takes the lock first, so what it reads stays true
         head = next(db.query(
             "SELECT id, status, due_at, claim, claimed_until, digest_until FROM deliveries"
             " WHERE channel = ? AND status IN ('pending', 'sending') ORDER BY event_id LIMIT 1",
@@ -145,7 +138,7 @@ def _delivery(r: dict[str, Any]) -> Delivery:
 
 def mark_delivered(db: Database, owner: str, at: datetime) -> int:
     """Mark every row `owner` holds delivered; return how many."""
-    with _immediate(db):
+    with writing(db):
         return db.execute(
             "UPDATE deliveries SET status = 'delivered', delivered_at = ?, attempts = attempts + 1,"
             " last_attempt_at = ?, last_error = NULL, claim = NULL, claimed_until = NULL"
@@ -157,7 +150,7 @@ def mark_delivered(db: Database, owner: str, at: datetime) -> int:
 def mark_failed_attempt(db: Database, owner: str, at: datetime, error: str, retry_at: datetime | None) -> int:
     """Record a failed attempt: pending again until `retry_at`, or failed for good when None."""
     status, due = ("pending", iso(retry_at)) if retry_at is not None else ("failed", None)
-    with _immediate(db):
+    with writing(db):
         return db.execute(
             "UPDATE deliveries SET status = ?, due_at = coalesce(?, due_at), attempts = attempts + 1,"
             " last_attempt_at = ?, last_error = ?, claim = NULL, claimed_until = NULL"
@@ -168,7 +161,7 @@ def mark_failed_attempt(db: Database, owner: str, at: datetime, error: str, retr
 
 def expire(db: Database, channel: str, created_before: str, error: str) -> int:
     """Mark failed the channel's pending rows created before `created_before` (their deadline passed)."""
-    with _immediate(db):
+    with writing(db):
         return db.execute(
             "UPDATE deliveries SET status = 'failed', last_error = ? WHERE channel = ? AND status = 'pending'"
             " AND created_at <= ?",
@@ -178,7 +171,7 @@ def expire(db: Database, channel: str, created_before: str, error: str) -> int:
 
 def release(db: Database, owner: str) -> None:
     """Give back rows `owner` holds without counting an attempt (it was interrupted)."""
-    with _immediate(db):
+    with writing(db):
         db.execute("UPDATE deliveries SET status = 'pending', claim = NULL, claimed_until = NULL"
                    " WHERE claim = ? AND status = 'sending'", [owner])  # fmt: skip
 
