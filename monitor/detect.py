@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.clock import human_date
 from monitor.config import Watch
@@ -44,8 +45,13 @@ def detector(kind: str) -> Callable[[Detector], Detector]:
 
 def detect(previous: PetitionState | None, new: PetitionState, watch: Watch) -> list[Event]:
     """Run every registered detector; return their events, each key once."""
+    return run_detectors(DETECTORS, previous, new, watch)
+
+
+def run_detectors(registry: Registry, previous: Any, new: Any, watch: Any) -> list[Event]:
+    """Run every detector of `registry` on one change; return their events, the first of each key."""
     events: dict[str, Event] = {}
-    for registered in DETECTORS.values():
+    for registered in registry.values():
         for event in registered.fn(previous, new, watch):
             events.setdefault(event.key, event)
     return list(events.values())
@@ -128,12 +134,8 @@ def response_updated(previous: PetitionState | None, new: PetitionState, watch: 
     old, cur = previous.government_response, new.government_response
     if (old.summary, old.details) == (cur.summary, cur.details):
         return []
-    diff = "\n".join(
-        part for part in (
-            diff_text(old.summary, cur.summary) and "Summary:\n" + diff_text(old.summary, cur.summary),
-            diff_text(old.details, cur.details) and "Response:\n" + diff_text(old.details, cur.details),
-        ) if part
-    )  # fmt: skip
+    diffs = (("Summary", diff_text(old.summary, cur.summary)), ("Response", diff_text(old.details, cur.details)))
+    diff = "\n".join(f"{label}:\n{text}" for label, text in diffs if text)
     version = cur.updated_at or _short_hash(cur.summary, cur.details)
     return [_event(
         new, watch, "response_updated", f"response-updated/{version}", "Government response updated",

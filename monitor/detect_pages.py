@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 
 from monitor.config import PageWatch
-from monitor.detect import Registered
+from monitor.detect import Registered, run_detectors
 from monitor.diff import added_removed, diff_text, word_changes
 from monitor.items import Event, PageContent, stable_hash
 from monitor.registry import Registry
@@ -34,11 +34,7 @@ def detect_page(previous: PageContent | None, new: PageContent, watch: PageWatch
     """Run every page detector; return their events, each key once (none for a baseline or nothing)."""
     if previous is None or previous.empty or new.empty:
         return []
-    events: dict[str, Event] = {}
-    for registered in PAGE_DETECTORS.values():
-        for event in registered.fn(previous, new, watch):
-            events.setdefault(event.key, event)
-    return list(events.values())
+    return run_detectors(PAGE_DETECTORS, previous, new, watch)
 
 
 def _event(watch: PageWatch, new: PageContent, kind: str, slug: str, title: str, summary: str,
