@@ -40,7 +40,7 @@ def plan(db, config: Config, watches: tuple[Watch, ...], *, at: str | None = Non
     """Return the polls for `watches` and the watches skipped with their reason."""
     at = at or now_iso()
     statuses = watch_statuses(db)
-    briefs = petition_briefs(db)
+    briefs = petition_briefs(db, {petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)})
     pages = page_briefs(db)
     polls, skipped = [], []
     for watch in watches:

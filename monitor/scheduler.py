@@ -24,8 +24,11 @@ import os
 import random
 import signal
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
+
+from sqlite_utils import Database
 
 from monitor.clock import iso, now, now_iso, parse_iso
 from monitor.config import Config, PetitionWatch, Watch, load_config
@@ -157,11 +160,8 @@ class Monitor:
 
     def due(self, at: str) -> tuple[Watch, ...]:
         """Return the configured watches whose next poll is due at `at`."""
-        db = open_db(self.config.settings.database)
-        try:
+        with self._db() as db:
             statuses = queries.watch_statuses(db)
-        finally:
-            db.close()
         return tuple(
             w for w in self.config.watches
             if (s := statuses.get(w.id)) is None
@@ -173,11 +173,8 @@ class Monitor:
         next_tick = self._job.next_run_time
         if next_tick is None:
             return
-        db = open_db(self.config.settings.database)
-        try:
+        with self._db() as db:
             statuses = queries.watch_statuses(db)
-        finally:
-            db.close()
         dues = [
             (parse_iso(s.next_due_at), 0.0 if w.cron else w.interval or self.config.settings.interval)
             for w in self.config.watches
@@ -192,11 +189,10 @@ class Monitor:
     def schedule(self, watches: tuple[Watch, ...], report: CrawlReport) -> None:
         """Store when each crawled (or skipped) watch is due next."""
         at = now()
-        db = open_db(self.config.settings.database)
-        try:
+        with self._db() as db:
             statuses = queries.watch_statuses(db)
-            briefs = queries.petition_briefs(db)
             ids = [petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)]
+            briefs = queries.petition_briefs(db, ids)
             rates = queries.recent_rates(db, ids, since=iso(at - timedelta(seconds=RATE_WINDOW)), now=iso(at))
             with writing(db):
                 for watch in watches:
@@ -208,8 +204,6 @@ class Monitor:
                                    progress=_progress(watch, briefs, rates), rng=self.rng)  # fmt: skip
                     db.execute("UPDATE watches SET next_due_at = ? WHERE id = ?", [due.at, watch.id])
                     logger.debug("%s due %s (%s)", watch.id, due.at, due.reason)
-        finally:
-            db.close()
 
     # ------------------------------------------------------------ reload and heartbeat
 
@@ -235,11 +229,8 @@ class Monitor:
                     len(before.keys() - after.keys()), changed)  # fmt: skip
 
     def _sync(self) -> None:
-        db = open_db(self.config.settings.database)
-        try:
+        with self._db() as db:
             sync_watches(db, self.config)
-        finally:
-            db.close()
 
     def _start(self) -> None:
         self._sync()
@@ -256,16 +247,13 @@ class Monitor:
 
         A restart is what a user tries once the network is back; otherwise the stored schedule holds.
         """
-        db = open_db(self.config.settings.database)
-        try:
+        with self._db() as db:
             known = queries.watch_statuses(db)
             statuses = [s for w in self.config.watches if (s := known.get(w.id))]
             if statuses and all(s.last_outcome == "error" for s in statuses):
                 with db.atomic():
                     for status in statuses:
                         db.execute("UPDATE watches SET next_due_at = NULL WHERE id = ?", [status.id])
-        finally:
-            db.close()
 
     def _heartbeat(self, crawl_line: str | None = None) -> None:
         if crawl_line:
@@ -277,12 +265,13 @@ class Monitor:
     def _stopped(self) -> None:
         self._write_daemon("UPDATE daemon SET stopped_at = ?, heartbeat_at = ? WHERE id = 1", [now_iso(), now_iso()])
 
+    def _db(self) -> closing[Database]:
+        """Open the database for one step; closed when the `with` ends."""
+        return closing(open_db(self.config.settings.database))
+
     def _write_daemon(self, sql: str, params: list) -> None:
-        db = open_db(self.config.settings.database)
-        try:
+        with self._db() as db:
             db.execute(sql, params)
-        finally:
-            db.close()
 
     def _guarded(self, fn: Callable) -> Callable:
         async def guarded(*args: object) -> None:

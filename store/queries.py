@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlite_utils import Database
@@ -54,13 +56,15 @@ class PetitionBrief:
     count: CountState
 
 
-def petition_briefs(db: Database) -> dict[str, PetitionBrief]:
-    """Return the state, closing date and count document of every stored petition."""
-    rows = db.query(
-        "SELECT id, state, archived, closing_date, signature_count, response_threshold_reached_at,"
-        " government_response_at, debate_threshold_reached_at, scheduled_debate_date, debate_outcome_at"
-        " FROM petitions"
-    )
+def petition_briefs(db: Database, ids: Iterable[str] | None = None) -> dict[str, PetitionBrief]:
+    """Return the state, closing date and count document of the petitions `ids` (default: every one stored)."""
+    sql = ("SELECT id, state, archived, closing_date, signature_count, response_threshold_reached_at,"
+           " government_response_at, debate_threshold_reached_at, scheduled_debate_date, debate_outcome_at"
+           " FROM petitions")  # fmt: skip
+    if ids is None:
+        rows = db.query(sql)
+    else:
+        rows = db.query(sql + " WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))])
     return {
         r["id"]: PetitionBrief(
             state=r["state"], archived=bool(r["archived"]), closing_date=r["closing_date"],
@@ -226,16 +230,18 @@ def recent_rates(db: Database, petition_ids: list[str], *, since: str, now: str)
     """Return signatures per second since `since` (to `now`, so a stalled petition slows down)."""
     from monitor.clock import parse_iso
 
+    rows = db.conn.execute(
+        "SELECT petition_id, observed_at, signature_count FROM signature_counts"
+        " WHERE petition_id IN (SELECT value FROM json_each(?)) AND observed_at >= ?"
+        " ORDER BY petition_id, observed_at", [json.dumps(list(petition_ids)), since])  # fmt: skip
     rates: dict[str, float] = {}
-    for pid in petition_ids:
-        points = list(db.query(
-            "SELECT observed_at, signature_count FROM signature_counts WHERE petition_id = ? AND observed_at >= ?"
-            " ORDER BY observed_at", [pid, since]))  # fmt: skip
+    for pid, group in groupby(rows, key=itemgetter(0)):
+        points = list(group)
         if len(points) < 2:
             continue
-        seconds = (parse_iso(now) - parse_iso(points[0]["observed_at"])).total_seconds()
+        seconds = (parse_iso(now) - parse_iso(points[0][1])).total_seconds()
         if seconds > 0:
-            rates[pid] = (points[-1]["signature_count"] - points[0]["signature_count"]) / seconds
+            rates[pid] = (points[-1][2] - points[0][2]) / seconds
     return rates
 
 
