@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 from monitor.clock import now_iso
 from monitor.config import Config, Watch
 from monitor.plan import Skipped, plan
-from monitor.settings import crawl_settings
+from monitor.settings import TWISTED_REACTOR, crawl_settings
 from store.db import open_db
 from store.watches import sync_watches
 
-ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+ASYNCIO_REACTOR = TWISTED_REACTOR  # installed first, and the one the settings name
 T = TypeVar("T")
 
 

@@ -16,6 +16,7 @@ import logging
 import random
 import re
 import time
+from functools import cached_property
 from typing import Any, ClassVar
 
 from scrapy import Request
@@ -36,6 +37,11 @@ def header(response: Response, name: str) -> str | None:
     """Return a response header as text, or None."""
     value = response.headers.get(name)
     return value.decode("latin-1").strip() if value else None
+
+
+def media_type(content_type: str | None) -> str:
+    """Return the media type of a Content-Type value, lower case ("text/html; charset=…" is "text/html")."""
+    return (content_type or "").split(";")[0].strip().lower()
 
 
 def last_modified(response: Response) -> str | None:
@@ -120,9 +126,13 @@ class PoliteAutoThrottle(AutoThrottle):
     slowed down by its robots.txt response without this check.
     """
 
+    @cached_property
+    def _off(self) -> frozenset[str]:
+        """The hosts that asked for no AutoThrottle (read once per crawl, not per response)."""
+        return frozenset(self.crawler.settings.getlist("GOVWATCH_AUTOTHROTTLE_OFF"))
+
     def _response_downloaded(self, response: Response, request: Request, spider: object) -> None:
-        hosts = self.crawler.settings.getlist("GOVWATCH_AUTOTHROTTLE_OFF")
-        if urlparse_cached(request).hostname in hosts:
+        if urlparse_cached(request).hostname in self._off:
             return
         super()._response_downloaded(response, request, spider)
 

@@ -11,28 +11,46 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import scrapy
 from scrapy import Request, exceptions
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from monitor.clock import now_iso
-from monitor.config import Config
+from monitor.config import Config, load_config
 from monitor.items import Observation, Poll
-from monitor.politeness import header, last_modified, max_age, retry_after
+from monitor.politeness import header, last_modified, max_age, media_type, retry_after
 
-__all__ = ["header", "last_modified", "max_age", "retry_after", "request", "status_error", "failure_error"]
+__all__ = ["PollSpider", "header", "last_modified", "max_age", "media_type", "retry_after", "request", "observation",
+           "failure_observation", "status_error", "failure_error"]  # fmt: skip
 
 REDIRECTS = {301, 302, 303, 307, 308}
 # Every status but redirects reaches the spider, which records it; redirects are followed.
 HANDLED_STATUSES = [s for s in range(300, 600) if s not in REDIRECTS]
 
 
+class PollSpider(scrapy.Spider):
+    """A spider of polls: given by govwatch, or planned from the watchlist by `default_polls` (`scrapy crawl`)."""
+
+    def __init__(self, polls: list[Poll] | None = None, config: Config | str | None = None,
+                 only: str | None = None, **kwargs: Any):  # fmt: skip
+        super().__init__(**kwargs)
+        self.config = config if isinstance(config, Config) else load_config(config or "watchlist.toml")
+        self.polls = polls if polls is not None else self.default_polls(self.config, only)
+
+    @staticmethod
+    def default_polls(config: Config, only: str | None) -> list[Poll]:
+        """Plan the polls of a crawl started without them (each spider says which)."""
+        raise NotImplementedError
+
+
 def request(config: Config, url: str, callback: Any, errback: Any, *,
-            headers: dict[str, str] | None = None, **cb_kwargs: Any) -> Request:
-    """Build a request that follows the host's politeness rules."""
+            if_modified_since: str | None = None, **cb_kwargs: Any) -> Request:
+    """Build a request that follows the host's politeness rules (conditional when `if_modified_since` is given)."""
     host = urlsplit(url).hostname or ""
     meta = config.politeness(host).request_meta() | {"handle_httpstatus_list": HANDLED_STATUSES}
-    return Request(url, callback=callback, errback=errback, headers=headers or {}, meta=meta,
+    headers = {"If-Modified-Since": if_modified_since} if if_modified_since else {}
+    return Request(url, callback=callback, errback=errback, headers=headers, meta=meta,
                    cb_kwargs=cb_kwargs, dont_filter=True)  # fmt: skip
 
 
@@ -53,6 +71,12 @@ def observation(response: Response, poll: Poll, kind: str, url: str | None = Non
         max_age=max_age(response),
         retry_after=retry_after(response) if response.status in (429, 503) else None,
     )
+
+
+def failure_observation(failure: Failure, url: str, kind: str) -> Observation:
+    """Record a download that failed (timeout, reset, DNS, robots.txt, size limit) as an error Observation."""
+    poll = failure.request.cb_kwargs["poll"]
+    return Observation(watch_id=poll.watch_id, url=url, kind=kind, fetched_at=now_iso(), error=failure_error(failure))
 
 
 def status_error(response: Response) -> str:

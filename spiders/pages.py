@@ -24,8 +24,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.clock import now_iso
-from monitor.config import Config, PageWatch, load_config
+from monitor.config import Config, PageWatch
 from monitor.items import Observation, PageContent, Poll
 from monitor.page_noise import drop, learn
 from spiders import fetch
@@ -47,24 +46,19 @@ def empty_error(watch: PageWatch) -> str:
     return "no readable text found on the page (is it built by JavaScript, or is everything ignored?)"
 
 
-class PagesSpider(scrapy.Spider):
+class PagesSpider(fetch.PollSpider):
     """Fetch HTML pages and extract what their watches look for."""
 
     name = "pages"
-
-    def __init__(self, polls: list[Poll] | None = None, config: Config | str | None = None,
-                 only: str | None = None, **kwargs: Any):  # fmt: skip
-        super().__init__(**kwargs)
-        self.config = config if isinstance(config, Config) else load_config(config or "watchlist.toml")
-        self.polls = polls if polls is not None else default_polls(self.config, only)
+    default_polls = staticmethod(default_polls)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for poll in self.polls:
             yield self._request(poll, None)
 
     def _request(self, poll: Poll, first: PageContent | None) -> scrapy.Request:
-        headers = {"If-Modified-Since": poll.if_modified_since} if poll.if_modified_since and first is None else {}
-        return fetch.request(self.config, poll.url, self.parse_page, self.failed, headers=headers,
+        if_modified_since = poll.if_modified_since if first is None else None  # the second fetch is unconditional
+        return fetch.request(self.config, poll.url, self.parse_page, self.failed, if_modified_since=if_modified_since,
                              poll=poll, first=first)  # fmt: skip
 
     # ------------------------------------------------------------ callbacks
@@ -94,7 +88,7 @@ class PagesSpider(scrapy.Spider):
         if response.status != 200:
             return None, fetch.status_error(response)
         content_type = fetch.header(response, "Content-Type")
-        media = (content_type or "").split(";")[0].strip().lower()
+        media = fetch.media_type(content_type)
         if media not in HTML_TYPES:
             return None, f"not an HTML page (Content-Type: {media})"
         watch = self.config.watch(poll.watch_id)
@@ -106,7 +100,4 @@ class PagesSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[Observation]:
         """Record a download that failed (timeout, reset, DNS, robots.txt, size limit)."""
-        request = failure.request
-        poll = request.cb_kwargs["poll"]
-        yield Observation(watch_id=poll.watch_id, url=poll.url, kind="page", fetched_at=now_iso(),
-                          error=fetch.failure_error(failure))  # fmt: skip
+        yield fetch.failure_observation(failure, failure.request.cb_kwargs["poll"].url, "page")

@@ -20,6 +20,7 @@ from monitor.items import (
     Rejection,
 )
 from monitor.jsonable import loads
+from monitor.politeness import media_type
 
 
 class BadDocument(ValueError):
@@ -39,7 +40,7 @@ def decode(body: bytes, content_type: str | None) -> Any:
     """Decode a JSON body, refusing HTML, empty and truncated bodies with a clear reason."""
     if not body.strip():
         raise BadDocument("empty body where a JSON document was expected")
-    kind = (content_type or "").split(";")[0].strip().lower()
+    kind = media_type(content_type)
     if kind and "json" not in kind:
         raise BadDocument(f"expected JSON, got {kind or 'no content type'}")
     try:

@@ -24,8 +24,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.clock import now_iso
-from monitor.config import Config, PetitionWatch, SweepWatch, load_config
+from monitor.config import Config, PetitionWatch, SweepWatch
 from monitor.items import Observation, Poll
 from spiders import fetch
 from spiders.petition_json import (
@@ -59,16 +58,11 @@ def default_polls(config: Config, only: str | None = None) -> list[Poll]:
     return polls
 
 
-class PetitionsSpider(scrapy.Spider):
+class PetitionsSpider(fetch.PollSpider):
     """Fetch petitions, their counts and index sweeps from e-petitions sites."""
 
     name = "petitions"
-
-    def __init__(self, polls: list[Poll] | None = None, config: Config | str | None = None,
-                 only: str | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.config = config if isinstance(config, Config) else load_config(config or "watchlist.toml")
-        self.polls = polls if polls is not None else default_polls(self.config, only)
+    default_polls = staticmethod(default_polls)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for poll in self.polls:
@@ -76,18 +70,18 @@ class PetitionsSpider(scrapy.Spider):
 
     def _first_request(self, poll: Poll) -> scrapy.Request:
         if poll.mode == "count":
-            headers = _ims(poll.count_if_modified_since)
-            return self._request(count_url(poll.url), self.parse_count, poll, "count", headers)
+            return self._request(count_url(poll.url), self.parse_count, poll, "count", poll.count_if_modified_since)
         if poll.mode == "sweep":
             return self._request(poll.url, self.parse_index, poll, "index")
         return self._full_request(poll)
 
     def _full_request(self, poll: Poll) -> scrapy.Request:
-        return self._request(poll.url, self.parse_petition, poll, "petition", _ims(poll.if_modified_since))
+        return self._request(poll.url, self.parse_petition, poll, "petition", poll.if_modified_since)
 
     def _request(self, url: str, callback: Any, poll: Poll, kind: str,
-                 headers: dict[str, str] | None = None) -> scrapy.Request:
-        return fetch.request(self.config, url, callback, self.failed, headers=headers, poll=poll, kind=kind)
+                 if_modified_since: str | None = None) -> scrapy.Request:
+        return fetch.request(self.config, url, callback, self.failed, if_modified_since=if_modified_since,
+                             poll=poll, kind=kind)  # fmt: skip
 
     # ------------------------------------------------------------ callbacks
 
@@ -103,8 +97,7 @@ class PetitionsSpider(scrapy.Spider):
             obs.error = f"redirected to {response.url}: the petition is not published (yet)"
         else:
             try:
-                doc = decode(response.body, fetch.header(response, "Content-Type"))
-                obs.petition, obs.details = petition_document(doc, site_of(response.url))
+                obs.petition, obs.details = petition_document(_document(response), site_of(response.url))
             except BadDocument as e:
                 obs.error = str(e)
         yield obs
@@ -120,7 +113,7 @@ class PetitionsSpider(scrapy.Spider):
             obs.error = fetch.status_error(response)
         else:
             try:
-                obs.count = count_document(decode(response.body, fetch.header(response, "Content-Type")))
+                obs.count = count_document(_document(response))
             except BadDocument as e:
                 obs.error = str(e)
             else:
@@ -130,15 +123,13 @@ class PetitionsSpider(scrapy.Spider):
         yield obs
 
     def parse_index(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
-        obs = fetch.observation(response, poll, kind)
-        obs.url = response.url
+        obs = fetch.observation(response, poll, kind, url=response.url)
         if response.status != 200:
             obs.error = fetch.status_error(response)
             yield obs
             return
         try:
-            doc = decode(response.body, fetch.header(response, "Content-Type"))
-            obs.petitions, next_url, last_url = index_document(doc, site_of(response.url))
+            obs.petitions, next_url, last_url = index_document(_document(response), site_of(response.url))
         except BadDocument as e:
             obs.error = str(e)
             yield obs
@@ -151,12 +142,7 @@ class PetitionsSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[Observation]:
         """Record a download that failed (timeout, reset, DNS, robots.txt, size limit)."""
-        request = failure.request
-        poll, kind = request.cb_kwargs["poll"], request.cb_kwargs["kind"]
-        yield Observation(
-            watch_id=poll.watch_id, url=request.url, kind=kind, fetched_at=now_iso(),
-            error=fetch.failure_error(failure),
-        )
+        yield fetch.failure_observation(failure, failure.request.url, failure.request.cb_kwargs["kind"])
 
 
 def _needs_full(poll: Poll, obs: Observation) -> bool:
@@ -168,5 +154,6 @@ def _needs_full(poll: Poll, obs: Observation) -> bool:
     return newer and obs.count.signature_count == poll.known.signature_count
 
 
-def _ims(value: str | None) -> dict[str, str]:
-    return {"If-Modified-Since": value} if value else {}
+def _document(response: Response) -> Any:
+    """Decode a response's JSON document (BadDocument when it is not one)."""
+    return decode(response.body, fetch.header(response, "Content-Type"))
