@@ -87,13 +87,6 @@ def response_details(event: Event) -> str:
     return response.get("summary") or event.summary
 
 
-@details("response_updated")
-def response_updated_details(event: Event) -> str:
-    """What the government changed in its response: the first lines of the diff."""
-    diff = event.data.get("diff") or ""
-    return event.summary + (f"\n\n{first_lines(diff)}" if diff else "")
-
-
 @details("debated")
 def debated_details(event: Event) -> str:
     """The debate's date and overview, then its transcript and video links, one a line."""
@@ -112,17 +105,28 @@ def debated_details(event: Event) -> str:
 # ---------------------------------------------------------------- fields and templates
 
 
-def fields_of(event: Event) -> dict[str, str]:
-    """Return the template fields of an event (every value text, possibly empty)."""
+def _headline_parts(event: Event) -> tuple[str, str, str]:
+    """Return what an event is about, its count as text and its date (each possibly empty)."""
     data = event.data
     subject = f"Petition {data['petition']}" if data.get("petition") else str(data.get("page") or event.watch_id)
     count = data.get("signature_count")
     count_text = f"{count:,} signatures" if isinstance(count, int) and not isinstance(count, bool) else ""
     date = human_date(event.occurred_at) if event.occurred_at else ""
+    return subject, count_text, date
+
+
+def headline(event: Event) -> str:
+    """Return the petition or page, the count and the date in one line ("Petition 221342 · 11,406 signatures · …")."""
+    return " · ".join(p for p in _headline_parts(event) if p)
+
+
+def fields_of(event: Event) -> dict[str, str]:
+    """Return the template fields of an event (every value text, possibly empty)."""
+    subject, count_text, date = _headline_parts(event)
     return {
         "title": event.title, "summary": event.summary,
         "details": DETAILS.get(event.kind, default_details)(event),
-        "headline": " · ".join(p for p in (subject, count_text, date) if p),
+        "headline": headline(event),
         "subject": subject, "count": count_text, "date": date, "detected": event.detected_at,
         "url": event.url, "kind": event.kind, "key": event.key, "watch": event.watch_id,
     }  # fmt: skip
@@ -178,8 +182,7 @@ def render_digest(channel: str, events: list[Event], start: datetime, end: datet
     noun = "event" if len(events) == 1 else "events"
     blocks = []
     for event in events:
-        values = fields_of(event)
-        blocks.append("\n".join(p for p in (f"• {event.title}", values["headline"], event.url,
+        blocks.append("\n".join(p for p in (f"• {event.title}", headline(event), event.url,
                                             f"Event: {event.key}") if p))  # fmt: skip
     body = f"{len(events)} {noun} from {period}:\n\n" + "\n\n".join(blocks) + f"\n\nDigest: {key}"
     return Message(
