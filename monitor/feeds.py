@@ -133,11 +133,13 @@ def _moment(text: str | None, fallback: str) -> datetime:
 class FeedRenderer:
     """Render the feeds of one database; an event in several feeds is rendered once.
 
-    Threshold charts are drawn once too, and kept in `charts` for the publisher to write.
+    Threshold charts are drawn once too, and kept in `charts` for the publisher to write;
+    without `redraw`, a chart already in feeds_dir is reused (it shows the curve up to
+    its event, which never changes).
     """
 
-    def __init__(self, db: Database, settings: Settings):
-        self.db, self.settings = db, settings
+    def __init__(self, db: Database, settings: Settings, *, redraw: bool = True):
+        self.db, self.settings, self.redraw = db, settings, redraw
         self.charts: dict[str, bytes] = {}  # path in feeds_dir -> SVG
         self._chart_urls: dict[str, str | None] = {}
         self._rendered: dict[str, Rendered] = {}
@@ -186,6 +188,9 @@ class FeedRenderer:
         """Draw (once) the curve up to a threshold event; return its URL."""
         if event.kind != "threshold_crossed" or not event.petition_id:
             return None
+        name = f"charts/{hashlib.sha1(event.key.encode()).hexdigest()[:16]}.svg"
+        if event.key not in self._chart_urls and not self.redraw and (self.settings.feeds_dir / name).exists():
+            self._chart_urls[event.key] = f"{self.settings.feeds_url}{name}"
         if event.key not in self._chart_urls:
             points = [
                 (p["observed_at"], p["signature_count"])
@@ -193,7 +198,6 @@ class FeedRenderer:
             ]
             threshold = event.data.get("threshold")
             svg = signature_svg(points, threshold if isinstance(threshold, int) else None)
-            name = f"charts/{hashlib.sha1(event.key.encode()).hexdigest()[:16]}.svg"
             if svg is not None:
                 self.charts[name] = svg.encode()
             self._chart_urls[event.key] = f"{self.settings.feeds_url}{name}" if svg is not None else None

@@ -69,14 +69,15 @@ def update_feeds(config: Config, *, rebuild: bool = False) -> FeedsReport:
         state = _read_state(settings.feeds_dir)
         specs = catalog(config, db)
         report.feeds = len(specs)
-        if rebuild or state is None or state.get("stamp") != _stamp(settings):
+        everything = rebuild or state is None or state.get("stamp") != _stamp(settings)
+        if everything:
             last_id, targets = queries.last_event_id(db), specs
         else:
             new = queries.new_events(db, int(state.get("last_event_id", 0)))
             last_id = new.last_id
             targets = [s for s in specs if state["feeds"].get(s.path) != s.signature() or s.touched_by(new)]
         quiet_since = queries.first_watch_added_at(db) or EPOCH
-        renderer = FeedRenderer(db, settings)
+        renderer = FeedRenderer(db, settings, redraw=everything)
         for spec in targets:
             for fmt, data in renderer.documents(spec, quiet_since).items():
                 report.written += write_if_changed(settings.feeds_dir / f"{spec.path}.{fmt}", data)
