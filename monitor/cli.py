@@ -233,22 +233,16 @@ def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, data
         tick_seconds = parse_duration(tick)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--tick") from None
-    monitor = standard_monitor(config_path, tick=tick_seconds, keep_going=keep_going)
+    from monitor.serve import build_services, running
+
+    monitor = standard_monitor(config_path, tick=tick_seconds, keep_going=keep_going, config=config)
     services = []
     if serve_too:
-        from monitor.serve import build_services
-
         services = build_services(config, host=host, port=port,
                                   datasette_port=None if no_datasette else datasette_port)  # fmt: skip
-    try:
-        for service in services:
-            service.start()
-            click.echo(f"Serving {service.name} on {service.url}")
+    with running(services, click.echo):
         click.echo(f"govwatch run: watching {len(config.watches)} watches from {config.path} (Ctrl-C stops)")
         run_on_reactor(monitor.run)
-    finally:
-        for service in reversed(services):
-            service.stop()
     if monitor.unreachable:
         for watch_id, error in monitor.unreachable:
             click.echo(f"govwatch: {watch_id}: {report.plain(error)}", err=True)

@@ -24,7 +24,6 @@ from monitor.crawl import CrawlReport
 from monitor.errors import ConfigError
 from monitor.replica import AdvocacyReplica, EPetitionsReplica
 from monitor.replica.letter import PATH as LETTER_PATH
-from monitor.serve import free_port
 from store.db import open_db
 
 MARKER = "# govwatch demo:"  # the first line of the watchlist the demo writes; a folder with it may be reused
@@ -160,9 +159,8 @@ def run_demo(options: DemoOptions, say: Callable[[str], None] = print) -> DemoRe
 
 
 def _run(options: DemoOptions, result: DemoResult, say: Callable[[str], None]) -> DemoResult:
-    from monitor.datasette import DatasetteOptions, DatasetteServer
     from monitor.feed_server import FeedServer
-    from monitor.serve import Service
+    from monitor.serve import Service, datasette_service
 
     started = time.monotonic()
     lock = threading.Lock()
@@ -183,8 +181,7 @@ def _run(options: DemoOptions, result: DemoResult, say: Callable[[str], None]) -
                             encoding="utf-8")  # fmt: skip
             config = load_config(path)
             if options.datasette_port is not None:
-                port = options.datasette_port or free_port(options.host)
-                services.append(DatasetteServer(config.settings.database, DatasetteOptions(options.host, port)))
+                services.append(datasette_service(config.settings.database, options.host, options.datasette_port))
                 services[-1].start()
             say(f"Replicas: e-petitions at {petitions.url}, the open letter at {pages.url}{LETTER_PATH}")
             say(f"Feeds: {services[0].url} (everything: {services[0].url}all.atom)")
@@ -208,7 +205,7 @@ def _play(config: Config, stage: scenario.Stage, options: DemoOptions, say: Call
     from monitor.scheduler import standard_monitor
 
     monitor = standard_monitor(config.path, tick=min(0.5, options.interval / 4), keep_going=True,
-                               after_crawl=[EventPrinter(say)])  # fmt: skip
+                               after_crawl=[EventPrinter(say)], config=config)  # fmt: skip
     stop = threading.Event()
     story = threading.Thread(target=scenario.play, args=(stage, options.duration, lambda t: say(f"replica: {t}"), stop),
                              name="govwatch-demo-story", daemon=True)  # fmt: skip

@@ -6,8 +6,9 @@ the watches that are due (``watches.next_due_at``, stored so that a restart
 resumes the schedule), batches them into one crawl (a new Crawler each time),
 stores when each is due next (monitor/schedule.py), rebuilds the feeds and
 logs one line. When a watch with a short interval (or a cron time) is due
-before the next tick, the job runs then instead (`schedule.next_look`). `max_instances=1` and `coalesce` make a slow crawl delay the
-next tick instead of overlapping it, so a watch never has two polls in flight.
+before the next tick, the job runs then instead (`schedule.next_look`).
+`max_instances=1` and `coalesce` make a slow crawl delay the next tick instead
+of overlapping it, so a watch never has two polls in flight.
 Alert delivery, when configured, is its own job, so a slow mail server never
 delays polling.
 
@@ -56,7 +57,7 @@ class Monitor:
     def __init__(self, config_path: str | Path, *, tick: float = 5.0,
                  after_crawl: list[AfterCrawl] | None = None,
                  jobs: list[tuple[Callable[[Config], Awaitable[None]], float]] | None = None,
-                 keep_going: bool = False):  # fmt: skip
+                 keep_going: bool = False, config: Config | None = None):  # fmt: skip
         self.path = Path(config_path)
         self.keep_going = keep_going
         self.unreachable: list[tuple[str, str]] = []  # set when the first pass reached nothing
@@ -64,7 +65,7 @@ class Monitor:
         self.tick_seconds = tick
         self.after_crawl = after_crawl or []
         self.extra_jobs = jobs or []
-        self.config: Config = load_config(self.path)
+        self.config: Config = config or load_config(self.path)  # the caller's, when it has just loaded it
         self._mtime = self.path.stat().st_mtime
         self._stop = asyncio.Event()
         self._reload = False
@@ -288,7 +289,7 @@ class Monitor:
 
 
 def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool = False,
-                     after_crawl: list[AfterCrawl] | None = None) -> Monitor:  # fmt: skip
+                     after_crawl: list[AfterCrawl] | None = None, config: Config | None = None) -> Monitor:  # fmt: skip
     """Return the monitor `govwatch run` runs: feeds rebuilt after each crawl, alerts sent in their own job."""
     from monitor.alerts import dispatch_async
     from monitor.publish import update_feeds
@@ -299,7 +300,8 @@ def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool =
 
     # Alerts are their own job: a slow mail server never delays polling.
     return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg),
-                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0))], keep_going=keep_going)  # fmt: skip
+                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0))], keep_going=keep_going,
+                   config=config)  # fmt: skip
 
 
 def _max_age(status: queries.WatchStatus) -> float | None:

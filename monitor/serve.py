@@ -10,7 +10,9 @@ from __future__ import annotations
 import signal
 import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -31,23 +33,32 @@ def serve_until_stopped(services: Sequence[Service], announce: Callable[[str], N
                         stop: threading.Event | None = None) -> None:  # fmt: skip
     """Start every service, announce its URL, and stop them all on SIGINT/SIGTERM (or `stop`)."""
     stop = stop or threading.Event()
-    started: list[Service] = []
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     try:
+        with running(services, announce):
+            while not stop.wait(0.5):
+                pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def running(services: Sequence[Service], announce: Callable[[str], None] = print) -> Iterator[None]:
+    """Start each service and announce its URL; stop the ones started, last first, when the block ends."""
+    started: list[Service] = []
+    try:
         for service in services:
             service.start()
             started.append(service)
             announce(f"Serving {service.name} on {service.url}")
-        while not stop.wait(0.5):
-            pass
+        yield
     finally:
         for service in reversed(started):
             service.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -63,7 +74,12 @@ def build_services(config: Any, *, host: str, port: int, datasette_port: int | N
 
     services: list[Service] = [FeedServer(config.settings.feeds_dir, host, port)]
     if datasette_port is not None:
-        from monitor.datasette import DatasetteOptions, DatasetteServer
-
-        services.append(DatasetteServer(config.settings.database, DatasetteOptions(host=host, port=datasette_port or free_port(host))))
+        services.append(datasette_service(config.settings.database, host, datasette_port))
     return services
+
+
+def datasette_service(database: Path, host: str, port: int) -> Service:
+    """Return a read-only Datasette on `database` (not started); port 0 picks a free one."""
+    from monitor.datasette import DatasetteOptions, DatasetteServer
+
+    return DatasetteServer(database, DatasetteOptions(host=host, port=port or free_port(host)))
