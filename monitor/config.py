@@ -43,6 +43,7 @@ class Politeness:
     timeout: float = 30.0
     max_size: int = 10 * 1024 * 1024
     respect_max_age: bool = True
+    max_pages: int = 2000  # index pages one sweep pass may request (100,000 petitions at 50 a page)
 
     def request_meta(self) -> dict[str, Any]:
         """Return the Scrapy request meta that applies these rules to one request."""
@@ -184,8 +185,11 @@ def _politeness(entry: Entry, base: Politeness) -> Politeness:
     entry.check_keys(set(Politeness.__dataclass_fields__))
     concurrency = entry.get("concurrency", int, base.concurrency)
     retries = entry.get("retries", int, base.retries)
+    max_pages = entry.get("max_pages", int, base.max_pages)
     if concurrency < 1:
         raise entry.fail("expected at least 1", "concurrency")
+    if max_pages < 1:
+        raise entry.fail("expected at least 1", "max_pages")
     if retries < 0:
         raise entry.fail("expected 0 or more", "retries")
     return replace(
@@ -200,6 +204,7 @@ def _politeness(entry: Entry, base: Politeness) -> Politeness:
         timeout=entry.duration("timeout", base.timeout),
         max_size=entry.size("max_size", base.max_size),
         respect_max_age=entry.get("respect_max_age", bool, base.respect_max_age),
+        max_pages=max_pages,
     )
 
 

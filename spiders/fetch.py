@@ -22,7 +22,7 @@ from monitor.items import Observation, Poll
 from monitor.politeness import header, last_modified, max_age, media_type, retry_after
 
 __all__ = ["PollSpider", "header", "last_modified", "max_age", "media_type", "retry_after", "request", "observation",
-           "failure_observation", "status_error", "failure_error"]  # fmt: skip
+           "failure_observation", "refusal_observation", "status_error", "failure_error"]  # fmt: skip
 
 REDIRECTS = {301, 302, 303, 307, 308}
 # Every status but redirects reaches the spider, which records it; redirects are followed.
@@ -77,6 +77,11 @@ def failure_observation(failure: Failure, url: str, kind: str) -> Observation:
     """Record a download that failed (timeout, reset, DNS, robots.txt, size limit) as an error Observation."""
     poll = failure.request.cb_kwargs["poll"]
     return Observation(watch_id=poll.watch_id, url=url, kind=kind, fetched_at=now_iso(), error=failure_error(failure))
+
+
+def refusal_observation(poll: Poll, url: str, kind: str, reason: str) -> Observation:
+    """Record a link or page govwatch refused to follow (see spiders.links) as an error Observation."""
+    return Observation(watch_id=poll.watch_id, url=url, kind=kind, fetched_at=now_iso(), error=reason)
 
 
 def status_error(response: Response) -> str:

@@ -11,14 +11,16 @@ petition and sweep of the watchlist with full, unconditional fetches.
 - count: ``/petitions/ID/count.json``; when it shows more than a new count
   (a response, a debate) or answers 404 (archived), the full document follows.
 - sweep: the index pages, following ``links.next`` and never past
-  ``links.last``; the index entries are the observations.
+  ``links.last``; the index entries are the observations. A pass never asks
+  for a page twice, stops at its page cap (`spiders.links.SweepPass`) and
+  never leaves its site: each refusal is an error observation.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -27,6 +29,7 @@ from twisted.python.failure import Failure
 from monitor.config import Config, PetitionWatch, SweepWatch
 from monitor.items import Observation, Poll
 from spiders import fetch
+from spiders.links import SAME_SITE, SweepPass, refusal
 from spiders.petition_json import (
     BadDocument,
     count_document,
@@ -64,6 +67,10 @@ class PetitionsSpider(fetch.PollSpider):
     name = "petitions"
     default_polls = staticmethod(default_polls)
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sweeps: dict[str, SweepPass] = {}  # this crawl's pass of each sweep, by watch id
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for poll in self.polls:
             yield self._first_request(poll)
@@ -80,8 +87,10 @@ class PetitionsSpider(fetch.PollSpider):
 
     def _request(self, url: str, callback: Any, poll: Poll, kind: str,
                  if_modified_since: str | None = None) -> scrapy.Request:
-        return fetch.request(self.config, url, callback, self.failed, if_modified_since=if_modified_since,
-                             poll=poll, kind=kind)  # fmt: skip
+        request = fetch.request(self.config, url, callback, self.failed, if_modified_since=if_modified_since,
+                                poll=poll, kind=kind)  # fmt: skip
+        request.meta[SAME_SITE] = site_of(poll.url)  # redirects to another site are refused (spiders.links)
+        return request
 
     # ------------------------------------------------------------ callbacks
 
@@ -136,9 +145,22 @@ class PetitionsSpider(fetch.PollSpider):
             return
         at_last = not next_url or response.url == last_url or not obs.petitions
         obs.last_page = at_last
+        stop = None if at_last else self._stop_sweep(poll, response.url, urljoin(response.url, next_url), last_url)
         yield obs
-        if not at_last:
-            yield self._request(next_url, self.parse_index, poll, "index")
+        if stop:
+            yield fetch.refusal_observation(poll, response.url, "index", stop)
+        elif not at_last:
+            yield self._request(urljoin(response.url, next_url), self.parse_index, poll, "index")
+
+    def _stop_sweep(self, poll: Poll, page_url: str, next_url: str, last_url: str | None) -> str | None:
+        """Return why this pass of the sweep does not follow `next_url` (None: follow it)."""
+        site = site_of(poll.url)
+        sweep = self.sweeps.get(poll.watch_id)
+        if sweep is None:
+            max_pages = self.config.politeness(urlsplit(site).hostname or "").max_pages
+            sweep = self.sweeps[poll.watch_id] = SweepPass(max_pages)
+            sweep.seen.update({poll.url, page_url})
+        return refusal(next_url, site) or sweep.stop_reason(next_url, last_url, site)
 
     def failed(self, failure: Failure) -> Iterator[Observation]:
         """Record a download that failed (timeout, reset, DNS, robots.txt, size limit)."""
