@@ -114,6 +114,13 @@ def failure_error(failure: Failure) -> str:
         got, limit = (_megabytes(int(n)) for n in size.groups())
         return (f"{host} sent a response of {got}, more than max_size ({limit}); "
                 f"raise max_size for this host to accept it")  # fmt: skip
+    if isinstance(value, exceptions.DownloadCancelledError) and not text and request is not None:
+        # Scrapy cancels a body that grows past max_size without a Content-Length, and says nothing.
+        limit = request.meta.get("download_maxsize")
+        if limit:
+            return (f"download from {host} stopped: the response grew past max_size ({_megabytes(limit)})"
+                    f" without announcing its size; raise max_size for this host to accept it")  # fmt: skip
+        return f"download from {host} stopped before the end of the response"
     for kind, message in (
         (exceptions.CannotResolveHostError, f"cannot resolve {host} (no network, or a wrong host name)"),
         (exceptions.DownloadConnectionRefusedError, f"{host} refused the connection"),

@@ -19,6 +19,7 @@ from monitor.items import (
     PetitionState,
     Rejection,
 )
+from monitor.clock import parse_iso
 from monitor.jsonable import loads
 from monitor.politeness import media_type
 
@@ -34,6 +35,8 @@ _STRINGS = (
     "debate_threshold_reached_at", "debate_scheduled_on", "scheduled_debate_date",
     "debate_outcome_at", "creator_name",
 )  # fmt: skip
+_DATES = tuple(k for k in _STRINGS if k.endswith(("_at", "_on", "_date")))
+_RESPONSE_DATES = ("responded_on", "created_at", "updated_at")
 
 
 def decode(body: bytes, content_type: str | None) -> Any:
@@ -55,12 +58,41 @@ def _obj(value: Any, cls: type, keys: tuple[str, ...]) -> Any:
     return cls(**{k: value.get(k) for k in keys})
 
 
+MAX_COUNT = 2**53  # the largest whole number every JSON reader keeps exactly; SQLite stops at 2**63
+
+
 def _int(value: Any, what: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadDocument(f"{what} is not a whole number: {value!r}")
+        raise BadDocument(f"{what} is not a whole number: {_show(value)}")
+    if not 0 <= value <= MAX_COUNT:
+        raise BadDocument(f"{what} is out of range: {_show(value)} (expected 0 to 2^53)")
     return value
+
+
+def _optional_int(value: Any, what: str) -> Any:
+    """Check a number that may be absent (or not a number at all: kept as the site sent it)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _int(value, what)
+    return value
+
+
+def _dates(values: dict[str, Any], keys: tuple[str, ...], where: str = "") -> None:
+    """Refuse a date or time that does not parse (BadDocument naming the field)."""
+    for key in keys:
+        value = values.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            parse_iso(value)
+        except ValueError:
+            raise BadDocument(f"{where}{key} is not a date: {_show(value)}") from None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def petition_state(item: Any, site: str) -> PetitionState:
@@ -74,9 +106,14 @@ def petition_state(item: Any, site: str) -> PetitionState:
     if isinstance(number, str) and number.isdigit():
         number = int(number)
     if not isinstance(number, int) or isinstance(number, bool):
-        raise BadDocument(f"petition id is not a number: {number!r}")
+        raise BadDocument(f"petition id is not a number: {_show(number)}")
+    _int(number, "petition id")
     a = item["attributes"]
     strings = {k: a.get(k) if isinstance(a.get(k), str) else None for k in _STRINGS}
+    _dates(strings, _DATES)
+    for key, keys in (("government_response", _RESPONSE_DATES), ("debate", ("debated_on",))):
+        if isinstance(a.get(key), dict):
+            _dates(a[key], keys, f"{key}.")
     if strings["debate_scheduled_on"] is None and isinstance(a.get("debate_scheduled_at"), str):
         strings["debate_scheduled_on"] = a["debate_scheduled_at"]  # the name in the app's own source
     parliament = item.get("parliament") or a.get("parliament")  # beside or inside attributes
@@ -97,8 +134,8 @@ def petition_state(item: Any, site: str) -> PetitionState:
         parliament=Parliament(
             period=parliament.get("period"), government=parliament.get("government"),
             dissolution_at=parliament.get("dissolution_at"),
-            response_threshold=parliament.get("response_threshold"),
-            debate_threshold=parliament.get("debate_threshold"),
+            response_threshold=_optional_int(parliament.get("response_threshold"), "parliament.response_threshold"),
+            debate_threshold=_optional_int(parliament.get("debate_threshold"), "parliament.debate_threshold"),
         ) if isinstance(parliament, dict) else None,
         **strings,
     )  # fmt: skip
@@ -123,6 +160,8 @@ def petition_details(a: dict[str, Any]) -> PetitionDetails:
             counts = {e[code_key]: e["signature_count"] for e in entries}
             labels.append((kind, code_key, entries))
             if set(map(type, counts.values())) <= {int} and set(map(type, counts)) <= {str}:
+                if counts and not 0 <= min(counts.values()) <= max(counts.values()) <= MAX_COUNT:
+                    raise BadDocument(f"{key} has a signature_count out of range (expected 0 to 2^53)")
                 return counts
         except (KeyError, TypeError, AttributeError):
             pass
@@ -152,6 +191,8 @@ def count_document(doc: Any) -> CountState:
     """Parse a count.json document."""
     if not isinstance(doc, dict) or "signature_count" not in doc:
         raise BadDocument("not an e-petitions count document (no signature_count)")
+    _dates(doc, ("response_threshold_reached_at", "government_response_at", "debate_threshold_reached_at",
+                 "scheduled_debate_date", "debate_outcome_at"))  # fmt: skip
     return CountState(
         signature_count=_int(doc.get("signature_count"), "signature_count"),
         response_threshold_reached_at=doc.get("response_threshold_reached_at"),

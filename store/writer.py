@@ -67,18 +67,35 @@ class BatchWriter:
 
     def _write(self, batch: list[tuple[Observation, Future]]) -> None:
         db = self.recorder.db
-        done: list[tuple[Future, list[Event]]] = []
+        done: list[tuple[Future, list[Event], Exception | None]] = []
         try:
             with writing(db):
                 for obs, future in batch:
                     try:
-                        done.append((future, self.recorder.record(obs)))  # its own savepoint
+                        done.append((future, self.recorder.record(obs), None))  # its own savepoint
                     except Exception as e:  # that observation is rolled back; the others go on
-                        future.set_exception(e)
+                        done.append(self._record_failure(obs, future, e))
         except Exception as e:  # the commit itself failed: nothing of the batch is stored
             self.recorder.forget()
-            for future, _ in done:
-                future.set_exception(e)
+            for future, _, _ in done:
+                if not future.done():
+                    future.set_exception(e)
             return
-        for future, events in done:
-            future.set_result(events)
+        for future, events, error in done:
+            if future.done():
+                continue
+            if error is not None:  # stored as an error observation, and still reported as unrecorded
+                future.set_exception(error)
+            else:
+                future.set_result(events)
+
+    def _record_failure(self, obs: Observation, future: Future,
+                        error: Exception) -> tuple[Future, list[Event], Exception | None]:  # fmt: skip
+        """Record a poll that could not be stored as an error observation of its watch: never silent."""
+        failed = Observation(watch_id=obs.watch_id, url=obs.url, kind=obs.kind, fetched_at=obs.fetched_at,
+                             status=obs.status, error=f"could not record this poll ({type(error).__name__}: {error})")
+        try:
+            return future, self.recorder.record(failed), error
+        except Exception:  # not even that: the pipeline logs it and `check` counts it
+            future.set_exception(error)
+            return future, [], error

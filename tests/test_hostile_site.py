@@ -4,6 +4,7 @@ make a sweep endless, slip an absurd value past the store, or leave an error une
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -98,3 +99,59 @@ def test_an_index_that_links_back_is_read_once(site, gw):
     gw.check()
     assert site.hits("/petitions.json") == 1
     assert "already read in this pass" in errors(gw)[0]
+
+
+# ---------------------------------------------------------------- 6. absurd values, unrecordable polls
+
+
+def petition(site, gw, **attributes) -> None:
+    site.route("/petitions/1.json", lambda q: json_answer({"data": entry(1, **attributes)}))
+    gw.settings = "failing_after = 2\n"
+    gw.add(f'[[petition]]\nurl = "{site.url}/petitions/1"')
+
+
+@pytest.mark.parametrize(("attributes", "expected"), [
+    ({"signature_count": 18446744073709551615}, "signature_count is out of range: 18446744073709551615"),
+    ({"signature_count": -5}, "signature_count is out of range: -5"),
+    ({"created_at": "yesterday"}, "created_at is not a date: 'yesterday'"),
+], ids=["too-large", "negative", "date"])
+def test_an_absurd_value_is_an_error_of_the_watch_naming_the_field(site, gw, attributes, expected):
+    petition(site, gw, **attributes)
+    first = gw.check()
+    gw.check()
+    assert gw.query("SELECT number FROM petitions") == []
+    assert expected in errors(gw)[0]
+    [watch] = gw.query("SELECT last_outcome, last_checked_at, failures FROM watches")
+    assert watch["last_outcome"] == "error" and watch["last_checked_at"] and watch["failures"] == 2
+    assert [e["kind"] for e in gw.events()] == ["watch_failing"]
+    assert "Unreachable or failing" in first.stdout and expected in first.stdout
+
+
+def test_a_poll_the_database_refuses_is_recorded_as_an_error_and_check_says_so(site, gw):
+    petition(site, gw, signature_count=10)
+    gw.check()
+    conn = sqlite3.connect(gw.database)
+    for verb in ("INSERT", "UPDATE"):  # a real refusal of the store, as a full disk or a broken row gives
+        conn.execute(f"CREATE TRIGGER refuse_{verb} BEFORE {verb} ON petitions BEGIN SELECT RAISE(ABORT, 'no room'); END")
+    conn.commit()
+    conn.close()
+    site.route("/petitions/1.json", lambda q: json_answer({"data": entry(1, signature_count=20)}))
+    done = gw.check()
+    assert "1 polls could not be stored" in done.stdout
+    assert "could not record this poll" in done.stdout  # under "Unreachable or failing"
+    [error] = errors(gw)
+    assert "could not record this poll" in error and "no room" in error
+    assert gw.query("SELECT signature_count FROM petitions") == [{"signature_count": 10}]
+
+
+# ---------------------------------------------------------------- 7. errors say why
+
+
+def test_a_body_over_max_size_without_content_length_says_why_it_stopped(site, gw):
+    site.route("/petitions/1.json", lambda q: (200, {"Content-Type": "application/json", "Content-Length": ""},
+                                              b" " * (3 * 1024 * 1024)))
+    gw.add(f'[[petition]]\nurl = "{site.url}/petitions/1"')
+    gw.check()
+    [error] = errors(gw)
+    assert "grew past max_size (2.0 MB) without announcing its size" in error
+    assert "raise max_size" in error

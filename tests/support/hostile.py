@@ -55,8 +55,10 @@ class HostileSite:
                 status, headers, body = route(query) if route else (404, {}, b"not here")
                 self.send_response(status)
                 for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                    if value:
+                        self.send_header(name, value)
+                if "Content-Length" not in headers:  # set it to "" to send a body of unannounced length
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
