@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from monitor import report
+from monitor import masking, report
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, GovwatchError, StoreError
 
@@ -47,6 +47,7 @@ def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(report.OneLineFormatter(with_traceback=verbose >= 2))
+    masking.install(handler)  # the channels' secrets, in every logger's lines (urllib3's at -vv too)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
