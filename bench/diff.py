@@ -2,8 +2,9 @@
 
     python bench/diff.py [--words 5000] [--megabytes 5]
 
-A long paragraph rewritten from the same few hundred words (the same tokens
-recur everywhere: the case that made SequenceMatcher cubic), and a page of
+A long paragraph rewritten or edited, from the same few hundred words (the
+same tokens recur everywhere: the case that made SequenceMatcher cubic) and
+from a richer vocabulary (a word diff to find), and a page of
 several megabytes changed throughout (every tenth line, and every line).
 Each function a page change or a response edit calls is timed on its own.
 Prints figures; asserts nothing (tests check behaviour, this measures it).
@@ -41,7 +42,7 @@ def timed(label: str, old: str, new: str) -> None:
         start, cpu = time.perf_counter(), time.process_time()
         fn(old, new)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-        print(f"{label:<42} {name:<14} {wall:6.2f} s  (CPU {cpu:.2f} s)")
+        print(f"{label:<48} {name:<14} {wall:6.2f} s  (CPU {cpu:.2f} s)")
 
 
 def main() -> None:
@@ -56,6 +57,10 @@ def main() -> None:
     for i in range(0, len(edited), 20):  # one word in twenty changed: a real word diff to find
         edited[i] = rng.choice(VOCABULARY)
     timed(f"{args.words:,}-word paragraph, 1 word in 20 edited", old_paragraph, " ".join(edited))
+    rich = [f"v{n}" for n in range(3000)]  # most words occur once: anchors, and a word diff to show
+    prose = [rng.choice(rich) for _ in range(args.words)]
+    timed(f"{args.words:,} words of 3,000 distinct, 1 in 20 edited", " ".join(prose),
+          " ".join("EDITED" if i % 20 == 0 else w for i, w in enumerate(prose)))
     lines = page(rng, args.megabytes)
     size = sum(len(line) + 1 for line in lines) / 1024 / 1024
     tenth = [words(rng, 12) if i % 10 == 5 else line for i, line in enumerate(lines)]
