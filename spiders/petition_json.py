@@ -184,6 +184,9 @@ def index_document(doc: Any, site: str) -> tuple[list[PetitionState], str | None
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise BadDocument("not an e-petitions index document (no `data` list)")
     links = doc.get("links") if isinstance(doc.get("links"), dict) else {}
+    for key in ("next", "last"):
+        if links.get(key) is not None and not isinstance(links[key], str):
+            raise BadDocument(f"links.{key} is not a URL: {_show(links[key])}")
     return [petition_state(item, site) for item in doc["data"]], links.get("next"), links.get("last")
 
 
