@@ -92,7 +92,8 @@ def check(config_path: str, only: str | None, force: bool) -> None:
     result, interrupted = run_on_reactor(lambda: check_crawl(config, watches, force=force,
                                                              on_observation=progress.tick))  # fmt: skip
     progress.done()
-    click.echo(report.check_summary(result, config))
+    if result is not None:
+        click.echo(report.check_summary(result, config))
     if interrupted:
         click.echo(interrupted_line(result), err=True)
         sys.exit(EXIT_INTERRUPTED)
