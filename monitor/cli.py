@@ -231,7 +231,7 @@ def alerts_send(ctx: click.Context, config_path: str | None, name: str | None, n
     except ValueError:
         raise click.BadParameter(f"expected an ISO-8601 time such as 2026-01-31T18:00:00Z, got {now_text!r}",
                                  param_hint="--now") from None  # fmt: skip
-    click.echo(dispatch(config, now=now, only=name).summary())
+    click.echo(dispatch(config, now=now, only=name, what_if=now is not None).summary())
 
 
 @alerts.command("test")
