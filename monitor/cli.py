@@ -120,7 +120,7 @@ def events(config_path: str, since: str | None, kind: str | None, watch_id: str 
     """List detected events, newest first."""
     config = _load(config_path)
     rows = report.list_events(config, since=since, kind=kind, watch=watch_id, limit=limit)
-    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else report.events_table(rows))
+    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else report.events_table(rows, since))
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from monitor.clock import iso, now, parse_iso
 from monitor.config import Config
 from monitor.crawl import CrawlReport
 from monitor.diff import diff_text
-from monitor.errors import GovwatchError
+from monitor.errors import GovwatchError, NotFound
 from monitor.items import to_jsonable
 from monitor.render import plain
 from monitor.validation import parse_duration
@@ -100,11 +100,35 @@ def since_to_iso(since: str) -> str:
         raise GovwatchError(f"--since {since!r}: expected an ISO date/time or an age like 2h or 7d") from None
 
 
+def known_kinds(db: Any) -> list[str]:
+    """Return every event kind govwatch detects, and any other kind already stored."""
+    from monitor.detect import DETECTORS
+    from monitor.detect_pages import PAGE_DETECTORS
+    from monitor.health import KINDS as HEALTH_KINDS
+    from store.record import SWEEP_KINDS
+
+    stored = {r["kind"] for r in db.query("SELECT DISTINCT kind FROM events")}
+    return sorted(set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | set(SWEEP_KINDS) | stored)
+
+
+def _check_filters(db: Any, config: Config, kind: str | None, watch: str | None) -> None:
+    """Refuse a kind or watch that cannot match, naming the valid ones (not "No events yet.")."""
+    if kind is not None and kind not in (kinds := known_kinds(db)):
+        raise NotFound(f"--kind {kind!r}: no such event kind", hint="kinds: " + ", ".join(kinds))
+    if watch is not None:
+        stored = {r["watch_id"] for r in db.query("SELECT DISTINCT watch_id FROM events")}
+        watches = sorted({w.id for w in config.watches} | {w for w in stored if w})
+        if watch not in watches:
+            raise NotFound(f"--watch {watch!r}: no such watch in {config.path.name} nor among the events",
+                           hint="watches: " + (", ".join(watches) or "none yet"))  # fmt: skip
+
+
 def list_events(config: Config, *, since: str | None = None, kind: str | None = None,
                 watch: str | None = None, limit: int | None = 50) -> list[dict[str, Any]]:  # fmt: skip
     """Return events as JSON-ready dicts (key, kind, watch, petition, title, summary, url, times, data)."""
     db = open_db(config.settings.database)
     try:
+        _check_filters(db, config, kind, watch)
         found = queries.events(db, since=since_to_iso(since) if since else None, kind=kind, watch=watch,
                                limit=limit)  # fmt: skip
     finally:
@@ -118,12 +142,23 @@ def list_events(config: Config, *, since: str | None = None, kind: str | None = 
     ]
 
 
-def events_table(rows: list[dict[str, Any]]) -> str:
-    """Format events for a terminal."""
+def events_table(rows: list[dict[str, Any]], since: str | None = None) -> str:
+    """Format events for a terminal: when each happened, and when govwatch detected it if that was later.
+
+    `--since` filters on detection, so a backfilled event of 2018 shows under "the last 7 days":
+    the heading says so.
+    """
+    start = _short(since_to_iso(since)) if since else ""
     if not rows:
-        return "No events yet."
-    return "\n".join(f"{r['occurred_at'][:16].replace('T', ' ')}  {r['kind']:<20} {plain(r['title'])}\n"
-                     f"{'':18}{r['url']}" for r in rows)  # fmt: skip
+        return f"No events detected since {start} UTC." if since else "No events yet."
+    lines = [f"Events detected since {start} UTC (newest detection first; the date shown is when each happened)",
+             ""] if since else []  # fmt: skip
+    for r in rows:
+        happened, detected = _short(r["occurred_at"]), _short(r["detected_at"])
+        lines.append(f"{happened}  {r['kind']:<20} {plain(r['title'])}")
+        later = f"  (detected {detected})" if detected[:10] != happened[:10] else ""
+        lines.append(f"{'':18}{r['url']}{later}")
+    return "\n".join(lines)
 
 
 def petition_history(config: Config, name: str) -> dict[str, Any]:
