@@ -132,6 +132,11 @@ def demo(folder: Path | None, duration: str, port: int, datasette_port: int, no_
     me = sys.argv[0] if Path(sys.argv[0]).name == "govwatch" else "govwatch"  # e.g. .venv/bin/govwatch
     for command in ("events", "status", f"history {scenario.NUMBER}", "serve"):
         click.echo(f"  {me} {command} --config {config}")
+    if not result.finished:
+        arrived = len(scenario.EXPECTED) - len(result.missing)
+        click.echo(f"govwatch demo: the story was cut short (Ctrl-C): {arrived} of its {len(scenario.EXPECTED)}"
+                   " scripted events arrived; run the demo again to see it all", err=True)  # fmt: skip
+        sys.exit(130)
     if result.finished and result.missing:
         click.echo("govwatch demo: these scripted events did not arrive: "
                    + ", ".join(f"{e.kind} ({e.watch})" for e in result.missing), err=True)  # fmt: skip
