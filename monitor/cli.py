@@ -142,8 +142,9 @@ def history(config_path: str, petition: str, as_json: bool, between: tuple[int, 
         data = page_history(config, page, between, show)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else page_history_text(data))
         return
-    if show is not None:
-        raise click.UsageError(f"--show takes a page's snapshot; {petition!r} is not a page of the watchlist")
+    for name, value in (("--show", show), ("--between", between)):
+        if value is not None:
+            raise click.UsageError(f"{name} takes a page's snapshots; {petition!r} is not a page of the watchlist")
     data = report.petition_history(config, petition)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else report.history_text(data))
 

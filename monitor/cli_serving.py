@@ -94,7 +94,8 @@ def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, data
         services = build_services(config, host=host, port=port,
                                   datasette_port=None if no_datasette else datasette_port)  # fmt: skip
     with running(services, click.echo):
-        click.echo(f"govwatch run: watching {len(config.watches)} watches from {config.path} (Ctrl-C stops)")
+        click.echo(f"govwatch run: watching {report.plural(len(config.watches), 'watch')} from {config.path}"
+                   " (Ctrl-C stops)")
         run_on_reactor(monitor.run)
     if monitor.unreachable:
         for watch_id, error in monitor.unreachable:

@@ -78,7 +78,8 @@ class CrawlReport:
 
     def line(self) -> str:
         """Return the one-line log of this crawl."""
-        return (f"crawl: {self.watches} watches, {self.requests} requests, {self.not_modified} not modified, "
+        watches = f"{self.watches} watch" + ("" if self.watches == 1 else "es")
+        return (f"crawl: {watches}, {self.requests} requests, {self.not_modified} not modified, "
                 f"{self.errors} errors, {self.events} events, {self.duration:.1f} s")  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from monitor.clock import iso, now, parse_iso
@@ -60,7 +61,7 @@ class Progress:
 def check_summary(result: CrawlReport, config: Config) -> str:
     """Return the summary `govwatch check` prints."""
     lines = [
-        f"govwatch check ({config.path.name}): {result.watches} watches polled, "
+        f"govwatch check ({shown_path(config.path)}): {plural(result.watches, 'watch')} polled, "
         f"{len(result.skipped)} skipped, {result.duration:.1f} s",
         "",
         f"  {'requests':>9} {'responses':>10} {'304s':>6} {'errors':>7} {'new events':>11}",
@@ -219,7 +220,7 @@ def watches_table(config: Config) -> str:
         s = statuses.get(watch.id)
         checked = s.last_checked_at[:16].replace("T", " ") if s and s.last_checked_at else "never"
         outcome = ("gone" if s.gone else s.last_outcome or "-") if s else "-"
-        lines.append(f"{watch.id:<44} {watch.kind:<9} {checked:<17} {outcome:<13} {s.failures if s else 0:>5}")
+        lines.append(f"{_id_column(watch.id)} {watch.kind:<9} {checked:<17} {outcome:<13} {s.failures if s else 0:>5}")
         if s and s.last_error:
             lines.append(f"{'':46}{s.last_error}")
     return "\n".join(lines)
@@ -240,10 +241,34 @@ def status_text(config: Config) -> str:
         checked = _short(s.last_checked_at) if s else "never"
         outcome = ("gone" if s.gone else s.last_outcome or "-") if s else "-"
         due = "never (gone)" if s and s.gone else _short(s.next_due_at) if s and s.next_due_at else "now"
-        lines.append(f"{watch.id:<44} {checked:<17} {outcome:<13} {due:<17} {s.failures if s else 0:>5}")
+        lines.append(f"{_id_column(watch.id)} {checked:<17} {outcome:<13} {due:<17} {s.failures if s else 0:>5}")
         if s and s.last_error:
             lines.append(f"{'':46}{plain(s.last_error)}")
     return "\n".join(lines)
+
+
+def plural(count: int, word: str) -> str:
+    """Return "1 watch", "2 watches", "1 crawl", "3 crawls"."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word}{'es' if word.endswith(('s', 'ch', 'sh', 'x')) else 's'}"
+
+
+def shown_path(path: Path) -> str:
+    """Return a watchlist's path as a user would type it: relative under the current folder, else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+ID_WIDTH = 44
+
+
+def _id_column(watch_id: str) -> str:
+    """Return the watch column: a longer id gets a line of its own, so the other columns stay aligned."""
+    return f"{watch_id:<{ID_WIDTH}}" if len(watch_id) <= ID_WIDTH else f"{watch_id}\n{'':<{ID_WIDTH}}"
 
 
 def _short(text: str | None) -> str:
@@ -255,9 +280,9 @@ def _daemon_line(beat: queries.Heartbeat | None) -> str:
         return "govwatch run: never started on this database"
     age = (now() - parse_iso(beat.heartbeat_at)).total_seconds()
     if beat.stopped_at:
-        return f"govwatch run: stopped at {_short(beat.stopped_at)} (pid {beat.pid}, {beat.crawls} crawls)"
+        return f"govwatch run: stopped at {_short(beat.stopped_at)} (pid {beat.pid}, {plural(beat.crawls, 'crawl')})"
     alive = pid_alive(beat.pid)
     state = "running" if alive and age < 600 else "not responding" if alive else "not running (it did not stop cleanly)"
     line = (f"govwatch run: {state} (pid {beat.pid}, started {_short(beat.started_at)}, "
-            f"last heartbeat {age:.0f} s ago, {beat.crawls} crawls)")  # fmt: skip
+            f"last heartbeat {age:.0f} s ago, {plural(beat.crawls, 'crawl')})")  # fmt: skip
     return line + (f"\n  last {beat.last_crawl}" if beat.last_crawl else "")
