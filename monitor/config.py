@@ -224,8 +224,8 @@ def _settings(entry: Entry, folder: Path) -> Settings:
     return Settings(
         database=folder / entry.get("database", str, "govwatch.db"),
         feeds_dir=folder / entry.get("feeds_dir", str, "feeds"),
-        interval=entry.duration("interval", 600.0),
-        full_every=entry.duration("full_every", 3600.0),
+        interval=entry.interval("interval", 600.0),
+        full_every=entry.interval("full_every", 3600.0),
         contact=entry.get("contact", str),
         feed_entries=entries,
         feeds_url=feeds_url.rstrip("/") + "/",

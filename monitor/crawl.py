@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from monitor.clock import now_iso
 from monitor.config import Config, Watch
+from monitor.errors import Interrupted
 from monitor.plan import Skipped, plan
 from monitor.settings import TWISTED_REACTOR, crawl_settings
 from store.db import open_db
@@ -53,6 +54,8 @@ def run_on_reactor(main: Callable[[], Awaitable[T]]) -> T:
     reactor.run(installSignalHandlers=True)
     if "error" in outcome:
         raise outcome["error"]
+    if "value" not in outcome:  # a signal stopped the reactor before `main` ended
+        raise Interrupted("interrupted before the end: what was recorded is kept; the rest is polled next time")
     return outcome["value"]
 
 
@@ -75,7 +78,8 @@ class CrawlReport:
 
     def line(self) -> str:
         """Return the one-line log of this crawl."""
-        return (f"crawl: {self.watches} watches, {self.requests} requests, {self.not_modified} not modified, "
+        watches = f"{self.watches} watch" + ("" if self.watches == 1 else "es")
+        return (f"crawl: {watches}, {self.requests} requests, {self.not_modified} not modified, "
                 f"{self.errors} errors, {self.events} events, {self.duration:.1f} s")  # fmt: skip
 
 

@@ -90,8 +90,11 @@ class FeedServer:
         try:
             self._httpd = _BoundedServer((self.host, self.port), handler, self.max_connections)
         except OSError as e:
-            raise GovwatchError(f"cannot serve feeds on {self.host}:{self.port}: {e.strerror or e}",
-                                hint="pick another --port, or stop what is using it") from None  # fmt: skip
+            from monitor.ports import describe, port_taken
+
+            why = describe(self.host, self.port) if port_taken(self.host, self.port) else e.strerror or str(e)
+            raise GovwatchError(f"cannot serve feeds on {self.host}:{self.port}: {why}",
+                                hint="stop that process or pick another --port (0: any free port)") from None  # fmt: skip
         # A short poll interval makes stop() quick; it costs ten wake-ups a second.
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.1,), name="govwatch-feeds",
                                         daemon=True)  # fmt: skip

@@ -36,6 +36,7 @@ from monitor.config import Config, PetitionWatch, Watch, load_config
 from monitor.crawl import CrawlReport, crawl
 from monitor.errors import GovwatchError
 from monitor.items import petition_key
+from monitor.lock import MonitorLock
 from monitor.schedule import Progress, next_due, next_look
 from monitor.settings import crawl_settings
 from store import queries
@@ -71,14 +72,27 @@ class Monitor:
         self._reload = False
         self._runner = None
         self.rng = random.Random()
+        # One monitor per database: taken by `run()` (or earlier by `claim()`), released when it ends.
+        self.lock = MonitorLock(self.config.settings.database)
+
+    def claim(self) -> None:
+        """Take the database's monitor lock now (GovwatchError naming the pid of the monitor that holds it)."""
+        self.lock.acquire()
 
     # ------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:
-        """Run until SIGTERM/SIGINT (or `stop()`)."""
+        """Run until SIGTERM/SIGINT (or `stop()`); GovwatchError if another monitor holds the database."""
+        loop = asyncio.get_running_loop()
+        self.claim()
+        try:
+            await self._run(loop)
+        finally:
+            self.lock.release()
+
+    async def _run(self, loop: asyncio.AbstractEventLoop) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        loop = asyncio.get_running_loop()
         self._start()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
@@ -89,6 +103,7 @@ class Monitor:
         for job, every in self.extra_jobs:
             scheduler.add_job(self._guarded(lambda job=job: job(self.config)), "interval", seconds=every,
                               max_instances=1, coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
+        logging.getLogger("apscheduler.scheduler").addFilter(_skipped_is_by_design)
         scheduler.start()
         logger.info("govwatch run: %d watches in %s, tick %.1f s", len(self.config.watches), self.path,
                     self.tick_seconds)  # fmt: skip
@@ -126,7 +141,13 @@ class Monitor:
             return
         try:
             await self._tick()
+        except asyncio.CancelledError:
+            if not self._stop.is_set():
+                raise
+            return  # stopped mid-crawl: what was recorded is committed, the rest is due again (no error)
         finally:
+            if self._job.next_run_time is None and not self._stop.is_set():
+                self._job.resume()  # only now: a tick's feeds and hooks must not overlap the next tick
             if not self._stop.is_set():
                 self._look_early()
 
@@ -144,8 +165,6 @@ class Monitor:
             report = await crawl(self.config, due, sync=False, runner=self._runner)
         finally:
             self._runner = None
-            if not self._stop.is_set():
-                self._job.resume()
         self.schedule(due, report)
         logger.info(report.line())
         if self._first and not self.keep_going and report.watches and len(report.failed) == report.watches:
@@ -302,6 +321,11 @@ def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool =
     return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg),
                    *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0))], keep_going=keep_going,
                    config=config)  # fmt: skip
+
+
+def _skipped_is_by_design(record: logging.LogRecord) -> bool:
+    """Drop APScheduler's "skipped: maximum number of running instances" warning: one run at a time is the design."""
+    return "maximum number of running instances" not in record.getMessage()
 
 
 def _max_age(status: queries.WatchStatus) -> float | None:

@@ -55,7 +55,7 @@ def _common(entry: Entry, default_id: str) -> dict[str, Any]:
         "id": entry.get("name", str) or default_id,
         "entry": entry.where,
         "tags": entry.strings("tags"),
-        "interval": entry.duration("interval", None),
+        "interval": entry.interval("interval", None),
         "cron": _cron(entry),
     }
 

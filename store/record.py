@@ -154,6 +154,12 @@ class Recorder:
 
     def _gone(self, watch: Watch, obs: Observation, pid: str) -> tuple[str, list[Event]]:
         previous = self.petitions.state(pid)
+        if previous is None:  # never seen: a mistyped number, not a removal; keep polling it, as a failing watch
+            obs.gone = False
+            obs.error = (f"no petition {getattr(watch, 'number', '?')} on {getattr(watch, 'site', '?')}"
+                         f" (HTTP {obs.status}): check its number in the watchlist")  # fmt: skip
+            self._observe(obs, "error")
+            return "error", []
         self.db.execute("UPDATE watches SET gone = 1 WHERE id = ?", [watch.id])
         self._observe(obs, "gone", pid if previous else None)
         if previous is None or previous.state == "removed":
