@@ -24,6 +24,7 @@ import logging
 import os
 import random
 import signal
+import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import closing
 from datetime import timedelta
@@ -38,7 +39,7 @@ from monitor.errors import GovwatchError
 from monitor.items import petition_key
 from monitor.schedule import Progress, next_due, next_look
 from monitor.settings import crawl_settings
-from store import queries
+from store import locking, queries
 from store.db import open_db, writing
 from store.watches import sync_watches
 
@@ -70,6 +71,7 @@ class Monitor:
         self._stop = asyncio.Event()
         self._reload = False
         self._runner = None
+        self._lock: locking.LockWatch | None = None
         self.rng = random.Random()
 
     # ------------------------------------------------------------ lifecycle
@@ -126,12 +128,21 @@ class Monitor:
             return
         try:
             await self._tick()
+        except sqlite3.OperationalError as e:
+            if not locking.is_locked(e):
+                raise
+            locking.waiting(self.config.settings.database, self.config.settings.lock_wait)  # the next tick retries
         finally:
             if not self._stop.is_set():
                 self._look_early()
 
     async def _tick(self) -> None:
         self._maybe_reload()
+        settings = self.config.settings
+        if self._lock is None or self._lock.path != settings.database:
+            self._lock = locking.LockWatch(settings.database, settings.lock_wait)
+        if not self._lock.free():  # another process writes: never block the loop waiting for it
+            return
         due = self.due(now_iso())
         self._heartbeat()
         if not due:
@@ -268,7 +279,7 @@ class Monitor:
 
     def _db(self) -> closing[Database]:
         """Open the database for one step; closed when the `with` ends."""
-        return closing(open_db(self.config.settings.database))
+        return closing(open_db(self.config.settings.database, lock_wait=self.config.settings.lock_wait))
 
     def _write_daemon(self, sql: str, params: list) -> None:
         with self._db() as db:
@@ -282,8 +293,11 @@ class Monitor:
                     await result
             except GovwatchError as e:
                 logger.error("%s", e)
-            except Exception:  # a failing job must not stop the monitor; the traceback is logged
-                logger.exception("job %s failed", getattr(fn, "__name__", fn))
+            except Exception as e:  # a failing job must not stop the monitor; the traceback is logged
+                if locking.is_locked(e):  # another process holds the database: the job runs again later
+                    locking.waiting(self.config.settings.database, self.config.settings.lock_wait)
+                else:
+                    logger.exception("job %s failed", getattr(fn, "__name__", fn))
 
         return guarded
 

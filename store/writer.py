@@ -18,6 +18,7 @@ import time
 from concurrent.futures import Future
 
 from monitor.items import Event, Observation
+from store import locking
 from store.db import writing
 from store.record import Recorder
 
@@ -66,19 +67,27 @@ class BatchWriter:
                 self._write(batch)
 
     def _write(self, batch: list[tuple[Observation, Future]]) -> None:
-        db = self.recorder.db
+        settings = self.recorder.config.settings
         done: list[tuple[Future, list[Event]]] = []
         try:
-            with writing(db):
-                for obs, future in batch:
-                    try:
-                        done.append((future, self.recorder.record(obs)))  # its own savepoint
-                    except Exception as e:  # that observation is rolled back; the others go on
-                        future.set_exception(e)
-        except Exception as e:  # the commit itself failed: nothing of the batch is stored
+            self._record(batch, done)
+        except Exception as e:  # nothing of the batch is stored: its polls are simply due again
             self.recorder.forget()
+            if locking.is_locked(e):  # BEGIN IMMEDIATE waited lock_wait for another process's lock
+                locking.waiting(settings.database, settings.lock_wait)
             for future, _ in done:
                 future.set_exception(e)
+            for future in (f for _, f in batch if not f.done()):
+                future.set_exception(e)
             return
+        locking.released(settings.database)
         for future, events in done:
             future.set_result(events)
+
+    def _record(self, batch: list[tuple[Observation, Future]], done: list[tuple[Future, list[Event]]]) -> None:
+        with writing(self.recorder.db):  # BEGIN IMMEDIATE: the lock is taken (or waited for) here
+            for obs, future in batch:
+                try:
+                    done.append((future, self.recorder.record(obs)))  # its own savepoint
+                except Exception as e:  # that observation is rolled back; the others go on
+                    future.set_exception(e)
