@@ -47,6 +47,7 @@ logger = logging.getLogger("govwatch.run")
 RATE_WINDOW = 3600.0  # seconds of count history behind a petition's signature rate
 # Seconds from the end of a tick to an early look at the soonest: the tick's own run must have ended.
 LOOK_AFTER = 0.05
+PRUNE_EVERY = 86400.0  # seconds between two prunes of history older than [govwatch] keep
 
 # Called after each crawl with the config and its report (feeds, alerts...); errors are logged.
 AfterCrawl = Callable[[Config, CrawlReport], Awaitable[None] | None]
@@ -312,10 +313,16 @@ def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool =
         if config.alerts:
             await dispatch_async(config)
 
+    def prune_daily(config: Config) -> None:  # [govwatch] keep: at start, then once a day
+        if config.settings.keep is not None:
+            from monitor.cli_backup import prune_now
+
+            logger.info(prune_now(config).line())
+
     # Alerts are their own job: a slow mail server never delays polling.
     return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg),
-                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0))], keep_going=keep_going,
-                   config=config)  # fmt: skip
+                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0)), (prune_daily, PRUNE_EVERY)],
+                   keep_going=keep_going, config=config)  # fmt: skip
 
 
 def _max_age(status: queries.WatchStatus) -> float | None:
