@@ -24,7 +24,7 @@ import logging
 import os
 import random
 import signal
-import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import closing
 from datetime import timedelta
@@ -47,6 +47,7 @@ logger = logging.getLogger("govwatch.run")
 RATE_WINDOW = 3600.0  # seconds of count history behind a petition's signature rate
 # Seconds from the end of a tick to an early look at the soonest: the tick's own run must have ended.
 LOOK_AFTER = 0.05
+REPEAT_AFTER = 600.0  # seconds before a job's unchanged error (a full disk...) is logged again
 PRUNE_EVERY = 86400.0  # seconds between two prunes of history older than [govwatch] keep
 
 # Called after each crawl with the config and its report (feeds, alerts...); errors are logged.
@@ -73,6 +74,7 @@ class Monitor:
         self._reload = False
         self._runner = None
         self._lock: locking.LockWatch | None = None
+        self._said: dict[str, tuple[str, float]] = {}  # the error each job last logged, and when
         self.rng = random.Random()
 
     # ------------------------------------------------------------ lifecycle
@@ -129,10 +131,11 @@ class Monitor:
             return
         try:
             await self._tick()
-        except sqlite3.OperationalError as e:
-            if not locking.is_locked(e):
+        except GovwatchError as e:  # e.g. the database cannot be opened: said once, the next tick retries
+            self._say_once("tick", str(e))
+        except Exception as e:
+            if not self._store_trouble(e):
                 raise
-            locking.waiting(self.config.settings.database, self.config.settings.lock_wait)  # the next tick retries
         finally:
             if not self._stop.is_set():
                 self._look_early()
@@ -286,19 +289,36 @@ class Monitor:
         with self._db() as db:
             db.execute(sql, params)
 
+    def _store_trouble(self, error: Exception) -> bool:
+        """Report a locked database or a full disk once (store.locking); tell whether `error` was one."""
+        settings = self.config.settings
+        if locking.is_locked(error):
+            locking.waiting(settings.database, settings.lock_wait)
+        elif locking.is_full(error):
+            locking.disk_full(settings.database)
+        else:
+            return False
+        return True
+
+    def _say_once(self, job: str, message: str) -> None:
+        """Log a job's error, unless the job logged the same one less than REPEAT_AFTER seconds ago."""
+        said = self._said.get(job)
+        if said is None or said[0] != message or time.monotonic() - said[1] > REPEAT_AFTER:
+            self._said[job] = (message, time.monotonic())
+            logger.error("%s", message)
+
     def _guarded(self, fn: Callable) -> Callable:
         async def guarded(*args: object) -> None:
+            name = getattr(fn, "__name__", str(fn))
             try:
                 result = fn(*args)
                 if asyncio.iscoroutine(result):
                     await result
-            except GovwatchError as e:
-                logger.error("%s", e)
+            except GovwatchError as e:  # e.g. feeds_dir on a full disk: said once, not at every crawl
+                self._say_once(name, str(e))
             except Exception as e:  # a failing job must not stop the monitor; the traceback is logged
-                if locking.is_locked(e):  # another process holds the database: the job runs again later
-                    locking.waiting(self.config.settings.database, self.config.settings.lock_wait)
-                else:
-                    logger.exception("job %s failed", getattr(fn, "__name__", fn))
+                if not self._store_trouble(e):  # locked or full: the job runs again later
+                    logger.exception("job %s failed", name)
 
         return guarded
 

@@ -56,6 +56,8 @@ def _look(path: Path) -> tuple[set[str], set[str]]:
             sets = {r[0] for r in conn.execute("SELECT DISTINCT migration_set FROM _sqlite_migrations")}
         return tables, sets
     except sqlite3.DatabaseError as e:
-        raise StoreError(f"{path}: is not a usable SQLite database: {e}", hint=HINT) from None
+        if "not a database" in str(e):
+            raise StoreError(f"{path}: is not a SQLite database ({e})", hint=HINT) from None
+        raise StoreError(f"{path}: cannot read the database: {e}", hint="is the disk full, or the file unreadable?") from None
     finally:
         conn.close()

@@ -1,13 +1,16 @@
-"""Another process holds the database's write lock: wait, retry, and say so once.
+"""The database cannot be written for a while: another process's lock, or a full disk. Wait, retry, say so once.
 
 SQLite makes a writer wait for the lock up to the busy timeout
-(`[govwatch] lock_wait`), then fails with "database is locked". govwatch
-keeps what it was writing and tries again; one warning names the file when
-a wait first runs out, and one info line says when the lock is released.
+(`[govwatch] lock_wait`), then fails with "database is locked"; on a full disk
+it fails with "database or disk is full" and rolls the transaction back.
+Either way nothing half-written stays: the polls of that batch are simply due
+again, and the next tick retries. One warning names the file when a trouble
+starts, one info line says when it is over.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 import threading
@@ -15,7 +18,7 @@ import time
 from pathlib import Path
 
 logger = logging.getLogger("govwatch.store")
-_waiting: set[str] = set()
+_troubles: set[tuple[str, str]] = set()  # (kind, file) being reported
 _guard = threading.Lock()
 
 
@@ -25,25 +28,59 @@ def is_locked(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
+def is_full(error: BaseException) -> bool:
+    """Tell whether `error` is a full disk (SQLite's SQLITE_FULL, or ENOSPC/EDQUOT from the system)."""
+    if isinstance(error, sqlite3.OperationalError):
+        return "full" in str(error).lower()
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _start(kind: str, path: str | Path) -> bool:
+    with _guard:
+        if (kind, str(path)) in _troubles:
+            return False
+        _troubles.add((kind, str(path)))
+        return True
+
+
+def _end(kind: str, path: str | Path) -> bool:
+    with _guard:
+        if (kind, str(path)) not in _troubles:
+            return False
+        _troubles.discard((kind, str(path)))
+        return True
+
+
 def waiting(path: str | Path, waited: float) -> None:
     """Log, once per episode and file, that another process holds the write lock."""
-    name = str(path)
-    with _guard:
-        if name in _waiting:
-            return
-        _waiting.add(name)
-    logger.warning("%s: another process has held the write lock for more than %g s; govwatch keeps its polls"
-                   " and retries until the lock is released", name, waited)  # fmt: skip
+    if _start("lock", path):
+        logger.warning("%s: another process has held the write lock for more than %g s; govwatch keeps its polls"
+                       " and retries until the lock is released", path, waited)  # fmt: skip
 
 
 def released(path: str | Path) -> None:
     """Log that a write went through after a wait `waiting` reported."""
-    name = str(path)
-    with _guard:
-        if name not in _waiting:
-            return
-        _waiting.discard(name)
-    logger.info("%s: the write lock is released; writing again", name)
+    if _end("lock", path):
+        logger.info("%s: the write lock is released; writing again", path)
+
+
+def disk_full(path: str | Path) -> None:
+    """Log, once per episode and file, that the disk holding `path` is full."""
+    if _start("full", path):
+        logger.error("%s: the disk is full; nothing is written there (nothing half-written either) and govwatch"
+                     " retries by itself once there is space: free some", path)  # fmt: skip
+
+
+def space_back(path: str | Path) -> None:
+    """Log that writing to `path` works again after `disk_full`."""
+    if _end("full", path):
+        logger.warning("%s: there is space again; writing again", path)
+
+
+def written(path: str | Path) -> None:
+    """A write to `path` went through: end any trouble reported for it."""
+    released(path)
+    space_back(path)
 
 
 def write_lock_free(path: str | Path) -> bool:

@@ -47,10 +47,9 @@ class StorePipeline:
         db = open_db(self.config.settings.database, lock_wait=self.config.settings.lock_wait)
         try:
             sync_watches(db, self.config)
-        except Exception as e:  # `govwatch run` synced at start; under another process's lock the polls retry later
-            if not locking.is_locked(e):
+        except Exception as e:  # `govwatch run` synced at start; locked or full, the polls are retried later
+            if not (locking.is_locked(e) or locking.is_full(e)):
                 raise
-            locking.waiting(self.config.settings.database, self.config.settings.lock_wait)
         self.recorder = Recorder(db, self.config, hooks=[outbox_hook(self.config)])
         self.writer = BatchWriter(self.recorder)
 
@@ -67,7 +66,7 @@ class StorePipeline:
             events = await asyncio.wrap_future(self.writer.submit(item))
         except Exception as e:  # the database refused: say so, count it, and let the crawl go on
             self.crawler.stats.inc_value("govwatch/record_errors")
-            if locking.is_locked(e):  # said once (store.locking); the poll is due again and retried
+            if locking.is_locked(e) or locking.is_full(e):  # said once (store.locking); the poll is due again
                 return item
             logger.error("could not record the poll of %s (%s): %s: %s", item.watch_id, item.url, type(e).__name__, e)
             return item

@@ -75,12 +75,14 @@ class BatchWriter:
             self.recorder.forget()
             if locking.is_locked(e):  # BEGIN IMMEDIATE waited lock_wait for another process's lock
                 locking.waiting(settings.database, settings.lock_wait)
+            elif locking.is_full(e):  # SQLite rolled the batch back
+                locking.disk_full(settings.database)
             for future, _ in done:
                 future.set_exception(e)
             for future in (f for _, f in batch if not f.done()):
                 future.set_exception(e)
             return
-        locking.released(settings.database)
+        locking.written(settings.database)
         for future, events in done:
             future.set_result(events)
 
