@@ -60,7 +60,8 @@ def backup(database: Path, target: Path) -> Copied:
             source.close()
         os.replace(partial, target)
     except sqlite3.Error as e:
-        raise StoreError(f"{target}: the backup failed: {e}", hint="is the disk full or the folder read-only?") from None
+        raise StoreError(f"{target}: the backup failed: {e}",
+                         hint="is the disk full or the folder read-only?") from None  # fmt: skip
     except OSError as e:
         raise StoreError(f"{target}: cannot write the backup: {e}") from None
     finally:
@@ -96,7 +97,8 @@ def restore(backup_file: Path, database: Path) -> Copied:
         finally:
             source.close()
     except sqlite3.Error as e:
-        raise StoreError(f"{database}: the restore failed: {e}", hint="is the disk full or the folder read-only?") from None
+        raise StoreError(f"{database}: the restore failed: {e}",
+                         hint="is the disk full or the folder read-only?") from None  # fmt: skip
     return Copied(database, database.stat().st_size, events)
 
 

@@ -58,6 +58,7 @@ def _look(path: Path) -> tuple[set[str], set[str]]:
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e):
             raise StoreError(f"{path}: is not a SQLite database ({e})", hint=HINT) from None
-        raise StoreError(f"{path}: cannot read the database: {e}", hint="is the disk full, or the file unreadable?") from None
+        raise StoreError(f"{path}: cannot read the database: {e}",
+                         hint="is the disk full, or the file unreadable?") from None  # fmt: skip
     finally:
         conn.close()

@@ -10,7 +10,8 @@ What is never dropped:
   can still show every change an event announced;
 - signature counts and petition snapshots (the curves and texts are history
   people read; they grow with changes, not with polls).
-Then the full-text indexes are rebuilt and the file is vacuumed, so it shrinks.
+Then the file is vacuumed, so it shrinks, and the full-text indexes are rebuilt (VACUUM may renumber
+the rows they point at).
 """
 
 from __future__ import annotations
@@ -71,11 +72,10 @@ def prune(db: Database, keep: float, *, at: str | None = None, vacuum: bool = Tr
             f"DELETE FROM page_snapshots WHERE observed_at < ? AND id NOT IN ({_NEEDED_SNAPSHOTS})", [cutoff]
         ).rowcount
     if report.observations or report.page_snapshots:
-        rebuild_search(db)
         if vacuum:
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             db.execute("VACUUM")
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        rebuild_search(db)  # after VACUUM: it may renumber the rows of text-keyed tables the indexes point at
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     report.bytes_after = _size(db)
     return report
 

@@ -10,7 +10,7 @@ import pytest
 
 from store.db import open_db
 from store.retention import prune
-from tests.test_run import wait_for
+from tests.test_run import STARTUP, wait_for
 
 OLD, RECENT, CUTOFF = "2025-01-01T00:00:00.000Z", "2026-06-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z"
 
@@ -34,7 +34,7 @@ def test_backup_during_run_is_sound_and_holds_every_event_committed_before_it_an
     proc = gw.start("run", "--no-serve", "--tick", "0.2s")
     backups = []
     try:
-        wait_for(lambda: gw.count("observations") >= len(numbers), 20)
+        wait_for(lambda: gw.count("observations") >= len(numbers), STARTUP)
         for step, n in enumerate(numbers):
             replica.sign(n, 10_000 + step)  # an event per step, written while the backups run
             committed = set(gw.event_keys())
@@ -49,7 +49,7 @@ def test_backup_during_run_is_sound_and_holds_every_event_committed_before_it_an
         assert refused.returncode == 2 and f"(pid {proc.pid}) is using it" in refused.stderr
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=10)
+        proc.communicate(timeout=30)
     latest = set(gw.event_keys())
     early = keys_in(backups[0])
     assert early < latest
@@ -81,8 +81,8 @@ def _history(path):
                     ("letter", "u2", OLD, "changed"), ("letter", "u", RECENT, "changed"),
                     ("other", "v", OLD, "unchanged")]  # fmt: skip
     for watch, url, at, outcome in observations:
-        db.execute("INSERT INTO observations (watch_id, url, kind, first_at, last_at, outcome) VALUES (?, ?, 'page', ?, ?, ?)",
-                   [watch, url, at, at, outcome])  # fmt: skip
+        db.execute("INSERT INTO observations (watch_id, url, kind, first_at, last_at, outcome)"
+                   " VALUES (?, ?, 'page', ?, ?, ?)", [watch, url, at, at, outcome])  # fmt: skip
     snapshots = {}
     for name, watch, at in (("s1", "letter", "2024-11-01T00:00:00.000Z"), ("s2", "letter", "2024-12-01T00:00:00.000Z"),
                             ("s3", "letter", "2024-12-15T00:00:00.000Z"), ("s4", "letter", OLD),

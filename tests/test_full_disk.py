@@ -17,7 +17,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.test_run import wait_for
+from tests.test_run import STARTUP, wait_for
 
 BIG = random.Random(7).randbytes(150_000).hex()  # 300 KB that no compression shrinks much: the WAL must grow
 
@@ -75,7 +75,8 @@ def test_a_full_disk_is_said_once_corrupts_nothing_and_polling_resumes_when_spac
     conn.close()
     proc = gw.start("run", "--no-serve", "--tick", "0.2s")
     try:
-        wait_for(lambda: sqlite3.connect(database).execute("SELECT count(*) FROM daemon WHERE crawls >= 1").fetchone()[0], 20)
+        crawled = "SELECT count(*) FROM daemon WHERE crawls >= 1"
+        wait_for(lambda: sqlite3.connect(database).execute(crawled).fetchone()[0], STARTUP)
         filler = fill(small_disk)
         for n in numbers:
             replica.sign(n, 10_100)
@@ -90,7 +91,7 @@ def test_a_full_disk_is_said_once_corrupts_nothing_and_polling_resumes_when_spac
             return len([k for k in keys if "/threshold/10000" in k or "/response/" in k]) == expected
 
         try:
-            wait_for(all_events, 20)
+            wait_for(all_events, 30)
         except AssertionError:
             proc.send_signal(signal.SIGTERM)
             raise AssertionError(proc.communicate(timeout=20)[1]) from None

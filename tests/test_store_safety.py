@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.test_run import wait_for
+from tests.test_run import STARTUP, wait_for
 
 
 def _another_programs_database(path) -> None:
@@ -68,7 +68,7 @@ def test_polls_wait_for_another_processs_write_lock_and_lose_nothing(replica, gw
     proc = gw.start("run", "--no-serve", "--tick", "0.2s")
     holder = None
     try:
-        wait_for(lambda: gw.count("observations") >= len(numbers), 20)
+        wait_for(lambda: gw.count("observations") >= len(numbers), STARTUP)
         holder = sqlite3.connect(gw.database, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another process writes... for a while
         for n in numbers:
@@ -78,12 +78,12 @@ def test_polls_wait_for_another_processs_write_lock_and_lose_nothing(replica, gw
         holder.execute("ROLLBACK")
         holder.close()
         holder = None
-        wait_for(lambda: len([k for k in gw.event_keys() if "/threshold/10000" in k]) == len(numbers), 15)
+        wait_for(lambda: len([k for k in gw.event_keys() if "/threshold/10000" in k]) == len(numbers), 30)
     finally:
         if holder is not None:
             holder.close()
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=10)
+        out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     keys = gw.event_keys()
     assert len(keys) == len(set(keys)) and len([k for k in keys if "/threshold/10000" in k]) == len(numbers)
