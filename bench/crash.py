@@ -7,8 +7,9 @@ this process, takes a baseline with `govwatch check`, then runs the story: count
 move and cross 10,000, the government responds and later edits its responses,
 new petitions open (a sweep discovers them), signatories join and leave the
 open letter. Meanwhile `govwatch run` (polling every second, feeds and webhook
-alerts on) is started and SIGKILLed `--kills` times, each after a random
-0.2-4 s (during start-up, mid-crawl, mid-commit, mid-delivery). A change that
+alerts on) is started and SIGKILLed `--kills` times: one kill in five at a
+random moment of its start-up, the others 0-3 s after its first crawl
+(mid-crawl, mid-commit, mid-delivery, between ticks). A change that
 depends on the monitor having seen the one before (a response edit, removing a
 signatory) waits until it was stored, so each change the sites make is one
 event to find. Then the story stops and one last `govwatch run` catches up
@@ -201,11 +202,16 @@ def campaign(kills: int, count: int, seed: int, keep: bool) -> int:
         changer = threading.Thread(target=changing, name="crash-story", daemon=True)
         changer.start()
         log = open(folder / "run.log", "w")  # noqa: SIM115 (closed below)
-        landed = 0
+        landed = working = 0
         try:
             for _ in range(kills):
                 child = govwatch(config, "run", "--no-serve", "--tick", "0.2s", log=log)
-                time.sleep(rng.uniform(0.2, 4.0))
+                if rng.random() < 0.2:  # during start-up
+                    time.sleep(rng.uniform(0.2, 2.0))
+                else:  # once it polls: mid-crawl, mid-commit, mid-delivery
+                    up = _wait_up(database, child)
+                    time.sleep(rng.uniform(0.0, 3.0))
+                    working += up
                 landed += child.poll() is None
                 child.send_signal(signal.SIGKILL)
                 child.wait()
@@ -222,8 +228,18 @@ def campaign(kills: int, count: int, seed: int, keep: bool) -> int:
             stop.set()
             log.close()
         hook_keys = hook.keys()
-    return _report(folder, config, database, story, hook_keys, kills, landed, final_status,
+    return _report(folder, config, database, story, hook_keys, (kills, landed, working), final_status,
                    time.monotonic() - started, seed, keep)  # fmt: skip
+
+
+def _wait_up(database: Path, child: subprocess.Popen, timeout: float = 60) -> bool:
+    """Wait until `child` has made its first crawl (its heartbeat row says so); tell whether it did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and child.poll() is None:
+        if read(database, "SELECT 1 FROM daemon WHERE pid = ? AND crawls >= 1", (child.pid,)):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _caught_up(story: Story, database: Path, hook: Webhook) -> bool:
@@ -236,8 +252,9 @@ def _caught_up(story: Story, database: Path, hook: Webhook) -> bool:
     return outbox <= set(hook.keys()) and bool(pending) and pending[0][0] == 0
 
 
-def _report(folder: Path, config: Path, database: Path, story: Story, hook_keys: list[str], kills: int,
-            landed: int, final_status: int, seconds: float, seed: int, keep: bool) -> int:  # fmt: skip
+def _report(folder: Path, config: Path, database: Path, story: Story, hook_keys: list[str],
+            counts: tuple[int, int, int], final_status: int, seconds: float, seed: int, keep: bool) -> int:  # fmt: skip
+    kills, landed, working = counts
     rows = read(database, "SELECT kind, petition_id, watch_id, data FROM events")
     tracked = Counter(identity(k, p, w, json.loads(d)) for k, p, w, d in rows if k in TRACKED)
     lost = story.expected - set(tracked)
@@ -253,8 +270,8 @@ def _report(folder: Path, config: Path, database: Path, story: Story, hook_keys:
     undelivered = outbox - set(hook_keys)
     repeated = len(hook_keys) - len(set(hook_keys))
     entries = sum(len(e) for e in incremental.values())
-    print(f"crash campaign (seed {seed}): {kills} SIGKILLs of `govwatch run` ({landed} while it ran), "
-          f"{seconds:.0f} s, {story.changes} site changes")  # fmt: skip
+    print(f"crash campaign (seed {seed}): {kills} SIGKILLs of `govwatch run` ({landed} while it ran, {working} of them"
+          f" after its first crawl), {seconds:.0f} s, {story.changes} site changes")  # fmt: skip
     print(f"events            {len(rows)} stored; {len(story.expected)} changes to find: lost {len(lost)}, "
           f"duplicates {duplicates}, unexpected {len(unexpected)}")  # fmt: skip
     print(f"integrity         {integrity}")
