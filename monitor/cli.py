@@ -255,6 +255,11 @@ def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -
         sys.exit(1)
 
 
+from monitor import cli_backup  # noqa: E402 (its commands are added to the group defined above)
+
+cli_backup.register(cli, config_option, _friendly, _load)
+
+
 def main() -> None:
     """Run the govwatch command line."""
     cli(prog_name="govwatch")

@@ -70,6 +70,8 @@ class Settings:
     feed_entries: int = 100
     failing_after: int = 5
     feeds_url: str = DEFAULT_FEEDS_URL  # where subscribers reach feeds_dir (for rel="self" and the OPML)
+    lock_wait: float = 30.0  # seconds a write waits for another process's lock on the database
+    keep: float | None = None  # seconds of observations and page snapshots to keep (None: everything)
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ def _politeness(entry: Entry, base: Politeness) -> Politeness:
 
 def _settings(entry: Entry, folder: Path) -> Settings:
     entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries", "feeds_url",
-                      "failing_after"})  # fmt: skip
+                      "failing_after", "lock_wait", "keep"})  # fmt: skip
     entries = entry.get("feed_entries", int, 100)
     failing_after = entry.get("failing_after", int, 5)
     for key, value in (("feed_entries", entries), ("failing_after", failing_after)):
@@ -230,7 +232,16 @@ def _settings(entry: Entry, folder: Path) -> Settings:
         feed_entries=entries,
         feeds_url=feeds_url.rstrip("/") + "/",
         failing_after=failing_after,
+        lock_wait=_positive(entry, "lock_wait", 30.0),
+        keep=_positive(entry, "keep", None),
     )
+
+
+def _positive(entry: Entry, key: str, default: float | None) -> float | None:
+    value = entry.duration(key, default)
+    if value is not None and value <= 0:
+        raise entry.fail("expected a duration above zero, such as \"30s\" or \"400d\"", key)
+    return value
 
 
 def _tables(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -98,7 +98,7 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
 
     report = CrawlReport(started_at=now_iso())
     clock = time.monotonic()
-    db = open_db(config.settings.database)
+    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)
     try:
         if sync:
             sync_watches(db, config)
@@ -139,7 +139,7 @@ def _read_stats(report: CrawlReport, stats: dict[str, Any]) -> None:
 
 
 def _failures(config: Config, since: str, watch_ids: set[str]) -> list[tuple[str, str]]:
-    db = open_db(config.settings.database)
+    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)
     try:
         rows = db.query(
             "SELECT id, last_error FROM watches WHERE last_outcome = 'error' AND last_checked_at >= ? ORDER BY id",

@@ -18,6 +18,7 @@ import time
 from concurrent.futures import Future
 
 from monitor.items import Event, Observation
+from store import locking
 from store.db import writing
 from store.record import Recorder
 
@@ -66,21 +67,20 @@ class BatchWriter:
                 self._write(batch)
 
     def _write(self, batch: list[tuple[Observation, Future]]) -> None:
-        db = self.recorder.db
+        settings = self.recorder.config.settings
         done: list[tuple[Future, list[Event], Exception | None]] = []
         try:
-            with writing(db):
-                for obs, future in batch:
-                    try:
-                        done.append((future, self.recorder.record(obs), None))  # its own savepoint
-                    except Exception as e:  # that observation is rolled back; the others go on
-                        done.append(self._record_failure(obs, future, e))
-        except Exception as e:  # the commit itself failed: nothing of the batch is stored
+            self._record(batch, done)
+        except Exception as e:  # the commit itself failed: nothing of the batch is stored, its polls are due again
             self.recorder.forget()
-            for future, _, _ in done:
-                if not future.done():
-                    future.set_exception(e)
+            if locking.is_locked(e):  # BEGIN IMMEDIATE waited lock_wait for another process's lock
+                locking.waiting(settings.database, settings.lock_wait)
+            elif locking.is_full(e):  # SQLite rolled the batch back
+                locking.disk_full(settings.database)
+            for future in (f for _, f in batch if not f.done()):
+                future.set_exception(e)
             return
+        locking.written(settings.database)
         for future, events, error in done:
             if future.done():
                 continue
@@ -88,6 +88,15 @@ class BatchWriter:
                 future.set_exception(error)
             else:
                 future.set_result(events)
+
+    def _record(self, batch: list[tuple[Observation, Future]],
+                done: list[tuple[Future, list[Event], Exception | None]]) -> None:  # fmt: skip
+        with writing(self.recorder.db):  # BEGIN IMMEDIATE: the lock is taken (or waited for) here
+            for obs, future in batch:
+                try:
+                    done.append((future, self.recorder.record(obs), None))  # its own savepoint
+                except Exception as e:  # that observation is rolled back; the others go on
+                    done.append(self._record_failure(obs, future, e))
 
     def _record_failure(self, obs: Observation, future: Future,
                         error: Exception) -> tuple[Future, list[Event], Exception | None]:  # fmt: skip

@@ -27,3 +27,13 @@ def test_benchmark_runs_and_prints_its_figures(script, args, expected):
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout, done.stdout
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_crash_campaign_at_a_tiny_size_finds_every_change_once():
+    done = subprocess.run([sys.executable, str(BENCH / "crash.py"), "--kills", "3", "--petitions", "3"],
+                          capture_output=True, text=True, timeout=240)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "lost 0, duplicates 0, unexpected 0" in done.stdout and "integrity         ok" in done.stdout
+    assert "full rebuild identical" in done.stdout and "undelivered 0" in done.stdout
+    assert "Traceback" not in done.stderr
