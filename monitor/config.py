@@ -20,6 +20,9 @@ from monitor.validation import Entry
 
 DEFAULT_SITE = "https://petition.parliament.uk"
 DEFAULT_FEEDS_URL = "http://127.0.0.1:8080/"
+# The Government responds within 21 days of a petition's 10,000th signature: the chair of the
+# Petitions Committee, House of Commons, 23 January 2024 (Hansard, point of order on late Defra responses).
+RESPONSE_DUE = 21 * 86_400.0
 INDEX_STATES = (
     "all", "open", "closed", "rejected", "awaiting_response", "with_response",
     "awaiting_debate", "debated", "not_debated", "recent", "published",
@@ -69,6 +72,9 @@ class Settings:
     feed_entries: int = 100
     failing_after: int = 5
     feeds_url: str = DEFAULT_FEEDS_URL  # where subscribers reach feeds_dir (for rel="self" and the OPML)
+    response_due: float = RESPONSE_DUE  # the government's time to respond once a petition passes its threshold
+    approaching_within: float = 86_400.0  # a threshold_approaching event when the ETA is this near (0: off)
+    rate_window: float = 21_600.0  # the count history behind a petition's recent rate
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class Watch:
     thresholds: tuple[int, ...] = ()
     interval: float | None = None
     cron: str | None = None
+    response_due: float = RESPONSE_DUE  # the watch's own, else the [govwatch] setting
 
     @property
     def host(self) -> str:
@@ -205,7 +212,7 @@ def _politeness(entry: Entry, base: Politeness) -> Politeness:
 
 def _settings(entry: Entry, folder: Path) -> Settings:
     entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries", "feeds_url",
-                      "failing_after"})  # fmt: skip
+                      "failing_after", "response_due", "approaching_within", "rate_window"})  # fmt: skip
     entries = entry.get("feed_entries", int, 100)
     failing_after = entry.get("failing_after", int, 5)
     for key, value in (("feed_entries", entries), ("failing_after", failing_after)):
@@ -225,7 +232,18 @@ def _settings(entry: Entry, folder: Path) -> Settings:
         feed_entries=entries,
         feeds_url=feeds_url.rstrip("/") + "/",
         failing_after=failing_after,
+        response_due=entry.duration("response_due", RESPONSE_DUE),
+        approaching_within=0.0 if entry.table.get("approaching_within") in ("0", 0) else entry.duration(
+            "approaching_within", 86_400.0),  # "0" turns threshold_approaching off
+        rate_window=_rate_window(entry),
     )
+
+
+def _rate_window(entry: Entry) -> float:
+    window = entry.duration("rate_window", 21_600.0)
+    if window <= 0:
+        raise entry.fail('expected a duration above 0, such as "6h"', "rate_window")
+    return window
 
 
 def _tables(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:

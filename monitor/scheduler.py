@@ -135,6 +135,7 @@ class Monitor:
         due = self.due(now_iso())
         self._heartbeat()
         if not due:
+            await self._deadlines()  # a petition waiting for its response changes nothing on the site
             return
         from scrapy.crawler import AsyncCrawlerRunner
 
@@ -156,6 +157,19 @@ class Monitor:
                 logger.warning("%s: %s", watch_id, error)
         self._first = False
         self._heartbeat(report.line())
+        for hook in self.after_crawl:
+            await self._guarded(hook)(self.config, report)
+
+    async def _deadlines(self) -> None:
+        """Store the responses that fell due since the last look; publish them like a crawl's events."""
+        from store.deadlines import record_overdue
+
+        stored = record_overdue(self.config)
+        if not stored:
+            return
+        report = CrawlReport(started_at=now_iso(), events=len(stored))
+        for event in stored:
+            logger.info("event %s: %s", event.kind, event.title)
         for hook in self.after_crawl:
             await self._guarded(hook)(self.config, report)
 

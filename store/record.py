@@ -204,6 +204,11 @@ class Recorder:
             url=obs.url, occurred_at="", detected_at="", data={"petitions": found},
         )  # fmt: skip
 
+    def store_events(self, events: list[Event], at: str) -> list[Event]:
+        """Store events found outside a poll (e.g. a response falling due) in one transaction; return the new ones."""
+        with writing(self.db):
+            return self._store_events(events, at)
+
     def _store_events(self, events: list[Event], at: str) -> list[Event]:
         stored = []
         for event in events:
