@@ -36,10 +36,11 @@ from monitor.config import Config, PetitionWatch, Watch, load_config
 from monitor.crawl import CrawlReport, crawl
 from monitor.errors import GovwatchError
 from monitor.items import petition_key
-from monitor.schedule import Progress, next_due, next_look
+from monitor.schedule import Due, Progress, next_due, next_look
 from monitor.settings import crawl_settings
 from store import queries
 from store.db import open_db, writing
+from store.deadlines import responses_falling_due
 from store.watches import sync_watches
 
 logger = logging.getLogger("govwatch.run")
@@ -209,6 +210,7 @@ class Monitor:
             ids = [petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)]
             briefs = queries.petition_briefs(db, ids)
             rates = queries.recent_rates(db, ids, since=iso(at - timedelta(seconds=RATE_WINDOW)), now=iso(at))
+            falling_due = responses_falling_due(db, self.config, ids)
             with writing(db):
                 for watch in watches:
                     status = statuses.get(watch.id)
@@ -217,6 +219,9 @@ class Monitor:
                     due = next_due(watch, self.config.settings, now=at, failures=status.failures,
                                    fresh_until=status.fresh_until, max_age=_max_age(status),
                                    progress=_progress(watch, briefs, rates), rng=self.rng)  # fmt: skip
+                    look = falling_due.get(petition_key(watch.site, getattr(watch, "number", 0)))
+                    if look and iso(at) < look < due.at:  # look when the response falls due: that moment is news
+                        due = Due(max(look, status.fresh_until or look), "response falls due")
                     db.execute("UPDATE watches SET next_due_at = ? WHERE id = ?", [due.at, watch.id])
                     logger.debug("%s due %s (%s)", watch.id, due.at, due.reason)
 

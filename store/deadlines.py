@@ -20,9 +20,9 @@ from sqlite_utils import Database
 
 from monitor.clock import now_iso
 from monitor.config import Config
-from monitor.deadlines import overdue_event, timing
+from monitor.deadlines import overdue_event, response_due_at, timing
 from monitor.items import Event, petition_from_jsonable
-from monitor.jsonable import loads
+from monitor.jsonable import dumps, loads
 from store.db import open_db
 
 _AWAITING = """
@@ -69,3 +69,19 @@ def record_overdue(config: Config, at: str | None = None) -> list[Event]:
         if not events:
             return []
         return Recorder(db, config, hooks=[outbox_hook(config)]).store_events(events, at)
+
+
+def responses_falling_due(db: Database, config: Config, petition_ids: list[str]) -> dict[str, str]:
+    """Return when each of these petitions' awaited response falls due (for a look right then), by petition id."""
+    if not petition_ids:
+        return {}
+    due = {w.id: w.response_due for w in config.watches}
+    rows = db.query(
+        "SELECT p.id, p.response_threshold_reached_at AS crossed, min(wp.watch_id) AS watch_id FROM petitions p"
+        " JOIN watch_petitions wp ON wp.petition_id = p.id"
+        " WHERE p.id IN (SELECT value FROM json_each(?)) AND p.response_threshold_reached_at IS NOT NULL"
+        " AND p.government_response_at IS NULL AND p.response_summary IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.key = 'petition/' || p.id || '/response_overdue')"
+        " GROUP BY p.id", [dumps(petition_ids)],
+    )  # fmt: skip
+    return {r["id"]: response_due_at(r["crossed"], due.get(r["watch_id"], config.settings.response_due)) for r in rows}
