@@ -20,6 +20,7 @@ from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from monitor.jsonable import dumps
 from store.db import writing
+from store.eta import approaching
 from store.pages import PageStore
 from store.petitions import PetitionStore
 
@@ -173,6 +174,8 @@ class Recorder:
             events += detect(None, new, watch)
         if previous is not None and changed:
             events += detect(previous, new, watch)
+            if previous.signature_count != new.signature_count:
+                events += approaching(self.db, self.config, watch, new, at, events)
         return events
 
     def _member_set(self, watch: Watch) -> set[str]:
