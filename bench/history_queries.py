@@ -1,6 +1,7 @@
 """Time Datasette's canned queries and the count-update trigger on a history at scale; print figures.
 
     python bench/history_queries.py [--petitions 2000] [--points 100]
+    python bench/history_queries.py --petitions 50000 --points 10   # the response-time queries at scale
 
 Builds a temporary history of PETITIONS petitions with the seed petition's texts
 (so the search index is realistic), POINTS signature counts each and a few events,
@@ -16,12 +17,14 @@ import sqlite3
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from monitor.clock import iso  # noqa: E402
 from monitor.datasette import SQL_TIME_LIMIT_MS  # noqa: E402
 from monitor.replica import seed  # noqa: E402
 from store import datasette as shipped  # noqa: E402
@@ -38,7 +41,7 @@ CREATE TRIGGER petitions_au AFTER UPDATE ON petitions BEGIN
   INSERT INTO petitions_fts (rowid, {COLUMNS}) VALUES (new.rowid, {", ".join(f"new.{c}" for c in PETITION_SEARCH_COLUMNS)});
 END;
 """
-PARAMS = {"petition": "1000", "max_days": "", "about": "", "days": "", "watch": ""}
+PARAMS = {"petition": "1000", "max_days": "", "about": "", "days": "", "watch": "", "due_days": ""}
 
 
 def build(path: Path, petitions: int, points: int) -> None:
@@ -51,16 +54,18 @@ def build(path: Path, petitions: int, points: int) -> None:
             pid = f"example.org/{n}"
             count = 500 + n * 50
             answered = n % 3 == 0
+            crossed, responded, parliament = _response_times(n, answered)
             db.execute(
                 "INSERT INTO petitions (id, site, number, url, action, background, additional_details, state,"
                 " signature_count, response_threshold_reached_at, government_response_at, response_summary,"
-                " response_details, closing_date, first_seen_at, changed_at, count_changed_at, content_hash)"
+                " response_details, closing_date, first_seen_at, changed_at, count_changed_at, content_hash,"
+                " archived, parliament)"
                 " VALUES (?, 'https://example.org', ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, '2030-01-01T00:00:00.000Z',"
-                " 't', 't', 't', 'h')",
+                " 't', 't', 't', 'h', ?, ?)",
                 [pid, n, f"https://example.org/{n}", f"{seed.ACTION} ({n})", texts["background"],
-                 texts["additional_details"], count + points * 10,
-                 "2026-01-01T00:00:00.000Z" if answered else None, "2026-01-20T00:00:00.000Z" if answered else None,
-                 texts["response_summary"] if answered else None, texts["response_details"] if answered else None],
+                 texts["additional_details"], count + points * 10, crossed, responded,
+                 texts["response_summary"] if answered else None, texts["response_details"] if answered else None,
+                 int(parliament is not None), parliament],
             )  # fmt: skip
             db.conn.executemany(
                 "INSERT INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
@@ -73,6 +78,20 @@ def build(path: Path, petitions: int, points: int) -> None:
                 [f"k/{n}", pid, f"10,000 signatures: {seed.ACTION}"],
             )
     db.close()
+
+
+PARLIAMENTS = ((2019, '{"period": "2017-2019", "dissolution_at": "2019-11-06T00:01:00.000Z"}'),
+               (2024, '{"period": "2019-2024", "dissolution_at": "2024-05-30T00:01:00.000Z"}'))  # fmt: skip
+
+
+def _response_times(n: int, answered: bool) -> tuple[str | None, str | None, str | None]:
+    """Two thirds of the petitions past 10,000 (half of those answered, after 0-89 days), over 2017-2025."""
+    if n % 3 == 2:
+        return None, None, None
+    crossed = datetime(2017 + n % 9, 1 + n % 12, 1 + n % 28, 10, tzinfo=UTC)
+    parliament = next((p for end, p in PARLIAMENTS if crossed.year < end), None)
+    responded = iso(crossed + timedelta(days=n % 90, hours=n % 24)) if answered else None
+    return iso(crossed), responded, parliament
 
 
 def count_updates(path: Path, default_trigger: bool) -> float:
