@@ -33,7 +33,8 @@ JOIN watch_petitions wp ON wp.petition_id = p.id
 JOIN watches w ON w.id = wp.watch_id
 WHERE p.response_threshold_reached_at IS NOT NULL AND p.government_response_at IS NULL
   AND p.response_summary IS NULL AND coalesce(p.state, '') NOT IN ('rejected', 'hidden', 'removed')
-  AND p.response_threshold_reached_at <= ?
+  AND julianday(p.response_threshold_reached_at) + :min_due <= julianday(:at)
+  AND NOT (w.kind = 'sweep' AND julianday(wp.first_seen_at) > julianday(p.response_threshold_reached_at) + :max_due)
   AND NOT EXISTS (SELECT 1 FROM events e WHERE e.key = 'petition/' || p.id || '/response_overdue')
 ORDER BY p.id
 """
@@ -43,7 +44,9 @@ def overdue_events(db: Database, config: Config, at: str) -> list[Event]:
     """Return the `response_overdue` events due by `at` that are not stored yet (at most one per petition)."""
     watches = {w.id: (i, w) for i, w in enumerate(config.watches)}
     found: dict[str, tuple[int, Event]] = {}
-    for row in db.query(_AWAITING, [at]):
+    dues = [w.response_due / 86_400 for w in config.watches] or [config.settings.response_due / 86_400]
+    # in SQL, what no watch's response_due can make news (not due yet, or history before a sweep saw it)
+    for row in db.query(_AWAITING, {"at": at, "min_due": min(dues), "max_due": max(dues)}):
         if row["watch_id"] not in watches:
             continue
         order, watch = watches[row["watch_id"]]
