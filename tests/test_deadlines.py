@@ -97,3 +97,20 @@ def test_the_store_gives_the_event_once_and_only_after_a_look_past_the_due_time(
         assert len(recorder.store_events([event], "2024-03-30T00:00:00.000Z")) == 1
         assert overdue_events(db, config, "2024-04-30T00:00:00.000Z") == []  # stored: never again
         assert responses_falling_due(db, config, ["site.test/9"]) == {}
+
+
+def test_a_sweep_found_petition_overdue_before_the_sweep_saw_it_is_history_not_news(tmp_path):
+    config = _config(tmp_path, '[[sweep]]\nsite = "https://site.test"\nstate = "all"\n')
+    [sweep] = config.watches
+    from monitor.items import Observation
+
+    with closing(open_db(config.settings.database)) as db:
+        sync_watches(db, config)
+        recorder = Recorder(db, config)
+        late, fresh = _state(), replace(_state(), number=10, response_threshold_reached_at="2024-03-24T00:00:00.000Z")
+        for at in ("2024-03-25T00:00:00.000Z", "2024-04-20T00:00:00.000Z"):  # found after 9's due date, before 10's
+            recorder.record(Observation(watch_id=sweep.id, url=sweep.url, kind="index", fetched_at=at, status=200,
+                                        petitions=[late, fresh], last_page=True))  # fmt: skip
+        events = overdue_events(db, config, "2024-04-20T00:00:00.000Z")
+    assert [e.petition_id for e in events] == ["site.test/10"]
+    assert events[0].occurred_at == "2024-04-14T00:00:00.000Z"
