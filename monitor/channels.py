@@ -119,9 +119,10 @@ def known_kinds() -> set[str]:
     # Imported here: detect and health import config, which imports this module.
     from monitor.detect import DETECTORS
     from monitor.detect_pages import PAGE_DETECTORS
+    from monitor.eta import KINDS as ETA_KINDS
     from monitor.health import KINDS as HEALTH_KINDS
 
-    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | {"sweep_started"}
+    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | set(ETA_KINDS) | {"sweep_started"}
 
 
 def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Channel:

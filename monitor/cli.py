@@ -188,7 +188,9 @@ def detectors() -> None:
 
     for kind, registered in DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
-    for kind, text in SWEEP_KINDS.items():
+    from monitor.eta import KINDS as ETA_KINDS
+
+    for kind, text in {**ETA_KINDS, **SWEEP_KINDS}.items():
         click.echo(f"{kind:22} {text}")
     click.echo("\nPages:")
     for kind, registered in PAGE_DETECTORS.items():

@@ -20,6 +20,9 @@ from monitor.validation import Entry
 
 DEFAULT_SITE = "https://petition.parliament.uk"
 DEFAULT_FEEDS_URL = "http://127.0.0.1:8080/"
+# The Government responds within 21 days of a petition's 10,000th signature: the chair of the
+# Petitions Committee, House of Commons, 23 January 2024 (Hansard, point of order on late Defra responses).
+RESPONSE_DUE = 21 * 86_400.0
 INDEX_STATES = (
     "all", "open", "closed", "rejected", "awaiting_response", "with_response",
     "awaiting_debate", "debated", "not_debated", "recent", "published",
@@ -72,6 +75,9 @@ class Settings:
     feeds_url: str = DEFAULT_FEEDS_URL  # where subscribers reach feeds_dir (for rel="self" and the OPML)
     lock_wait: float = 30.0  # seconds a write waits for another process's lock on the database
     keep: float | None = None  # seconds of observations and page snapshots to keep (None: everything)
+    response_due: float = RESPONSE_DUE  # the government's time to respond once a petition passes its threshold
+    approaching_within: float = 86_400.0  # a threshold_approaching event when the ETA is this near (0: off)
+    rate_window: float = 21_600.0  # the count history behind a petition's recent rate
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class Watch:
     thresholds: tuple[int, ...] = ()
     interval: float | None = None
     cron: str | None = None
+    response_due: float = RESPONSE_DUE  # the watch's own, else the [govwatch] setting
 
     @property
     def host(self) -> str:
@@ -212,7 +219,8 @@ def _politeness(entry: Entry, base: Politeness) -> Politeness:
 
 def _settings(entry: Entry, folder: Path) -> Settings:
     entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries", "feeds_url",
-                      "failing_after", "lock_wait", "keep"})  # fmt: skip
+                      "failing_after", "lock_wait", "keep", "response_due", "approaching_within",
+                      "rate_window"})  # fmt: skip
     entries = entry.get("feed_entries", int, 100)
     failing_after = entry.get("failing_after", int, 5)
     for key, value in (("feed_entries", entries), ("failing_after", failing_after)):
@@ -234,6 +242,10 @@ def _settings(entry: Entry, folder: Path) -> Settings:
         failing_after=failing_after,
         lock_wait=_positive(entry, "lock_wait", 30.0),
         keep=_positive(entry, "keep", None),
+        response_due=entry.duration("response_due", RESPONSE_DUE),
+        approaching_within=0.0 if entry.table.get("approaching_within") in ("0", 0) else entry.duration(
+            "approaching_within", 86_400.0),  # "0" turns threshold_approaching off
+        rate_window=_positive(entry, "rate_window", 21_600.0),
     )
 
 

@@ -95,6 +95,7 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
 
     from spiders.pages import PagesSpider
     from spiders.petitions import PetitionsSpider
+    from store.deadlines import record_overdue
 
     report = CrawlReport(started_at=now_iso())
     clock = time.monotonic()
@@ -124,6 +125,7 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
         for crawler in crawlers:
             _read_stats(report, crawler.stats.get_stats())
         report.failed = _failures(config, report.started_at, {p.watch_id for p in polls})
+    report.events += len(record_overdue(config))  # responses that fell due, whatever the site says now
     report.duration = time.monotonic() - clock
     return report
 

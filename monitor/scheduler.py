@@ -38,10 +38,11 @@ from monitor.crawl import CrawlReport, crawl
 from monitor.errors import GovwatchError
 from monitor.items import petition_key
 from monitor.lock import MonitorLock
-from monitor.schedule import Progress, next_due, next_look
+from monitor.schedule import Due, Progress, next_due, next_look
 from monitor.settings import crawl_settings
 from store import locking, queries
 from store.db import open_db, writing
+from store.deadlines import responses_falling_due
 from store.watches import sync_watches
 
 logger = logging.getLogger("govwatch.run")
@@ -171,6 +172,7 @@ class Monitor:
         due = self.due(now_iso())
         self._heartbeat()
         if not due:
+            await self._deadlines()  # a petition waiting for its response changes nothing on the site
             return
         from scrapy.crawler import AsyncCrawlerRunner
 
@@ -190,6 +192,19 @@ class Monitor:
                 logger.warning("%s: %s", watch_id, error)
         self._first = False
         self._heartbeat(report.line())
+        for hook in self.after_crawl:
+            await self._guarded(hook)(self.config, report)
+
+    async def _deadlines(self) -> None:
+        """Store the responses that fell due since the last look; publish them like a crawl's events."""
+        from store.deadlines import record_overdue
+
+        stored = record_overdue(self.config)
+        if not stored:
+            return
+        report = CrawlReport(started_at=now_iso(), events=len(stored))
+        for event in stored:
+            logger.info("event %s: %s", event.kind, event.title)
         for hook in self.after_crawl:
             await self._guarded(hook)(self.config, report)
 
@@ -229,6 +244,7 @@ class Monitor:
             ids = [petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)]
             briefs = queries.petition_briefs(db, ids)
             rates = queries.recent_rates(db, ids, since=iso(at - timedelta(seconds=RATE_WINDOW)), now=iso(at))
+            falling_due = responses_falling_due(db, self.config, ids)
             with writing(db):
                 for watch in watches:
                     status = statuses.get(watch.id)
@@ -237,6 +253,9 @@ class Monitor:
                     due = next_due(watch, self.config.settings, now=at, failures=status.failures,
                                    fresh_until=status.fresh_until, max_age=_max_age(status),
                                    progress=_progress(watch, briefs, rates), rng=self.rng)  # fmt: skip
+                    look = falling_due.get(petition_key(watch.site, getattr(watch, "number", 0)))
+                    if look and iso(at) < look < due.at:  # look when the response falls due: that moment is news
+                        due = Due(max(look, status.fresh_until or look), "response falls due")
                     db.execute("UPDATE watches SET next_due_at = ? WHERE id = ?", [due.at, watch.id])
                     logger.debug("%s due %s (%s)", watch.id, due.at, due.reason)
 

@@ -35,6 +35,7 @@ def entry_kind(name: str) -> Callable[[EntryParser], EntryParser]:
 
 
 _COMMON = {"name", "tags", "thresholds", "interval", "cron"}
+_PETITIONS = {"response_due"}  # what only the watches of petitions take (petition, sweep)
 
 
 def _cron(entry: Entry) -> str | None:
@@ -66,7 +67,7 @@ _PETITION_URL = re.compile(r"^/(?:archived/)?petitions/(\d+)(?:\.json)?/?$")
 @entry_kind("petition")
 def parse_petition(entry: Entry, settings: Settings) -> Watch:
     """One petition, by URL or by id on any e-petitions site."""
-    entry.check_keys(_COMMON | {"url", "id", "site"})
+    entry.check_keys(_COMMON | _PETITIONS | {"url", "id", "site"})
     url = entry.get("url", str)
     number = entry.get("id", int)
     if (url is None) == (number is None):
@@ -93,13 +94,14 @@ def parse_petition(entry: Entry, settings: Settings) -> Watch:
         site=site,
         number=number,
         thresholds=entry.ints("thresholds"),
+        response_due=entry.duration("response_due", settings.response_due),
     )
 
 
 @entry_kind("sweep")
 def parse_sweep(entry: Entry, settings: Settings) -> Watch:
     """Every petition an index query returns (state filter and search text)."""
-    entry.check_keys(_COMMON | {"site", "state", "query"})
+    entry.check_keys(_COMMON | _PETITIONS | {"site", "state", "query"})
     site = site_url(entry, "site", entry.get("site", str, DEFAULT_SITE))
     state = entry.get("state", str, "open")
     if state not in INDEX_STATES:
@@ -116,6 +118,7 @@ def parse_sweep(entry: Entry, settings: Settings) -> Watch:
         state=state,
         query=query,
         thresholds=entry.ints("thresholds"),
+        response_due=entry.duration("response_due", settings.response_due),
     )
 
 

@@ -20,6 +20,7 @@ from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from monitor.jsonable import dumps
 from store.db import writing
+from store.eta import approaching
 from store.pages import PageStore
 from store.petitions import PetitionStore
 
@@ -179,6 +180,8 @@ class Recorder:
             events += detect(None, new, watch)
         if previous is not None and changed:
             events += detect(previous, new, watch)
+            if previous.signature_count != new.signature_count:
+                events += approaching(self.db, self.config, watch, new, at, events)
         return events
 
     def _member_set(self, watch: Watch) -> set[str]:
@@ -209,6 +212,11 @@ class Recorder:
                      "from here on, every new petition and every change is an event."),
             url=obs.url, occurred_at="", detected_at="", data={"petitions": found},
         )  # fmt: skip
+
+    def store_events(self, events: list[Event], at: str) -> list[Event]:
+        """Store events found outside a poll (e.g. a response falling due) in one transaction; return the new ones."""
+        with writing(self.db):
+            return self._store_events(events, at)
 
     def _store_events(self, events: list[Event], at: str) -> list[Event]:
         stored = []
