@@ -122,8 +122,9 @@ def known_kinds() -> set[str]:
     from monitor.detect import DETECTORS
     from monitor.detect_pages import PAGE_DETECTORS
     from monitor.health import KINDS as HEALTH_KINDS
+    from store.record import SWEEP_KINDS
 
-    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | {"sweep_started"}
+    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | set(SWEEP_KINDS)
 
 
 def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Channel:

@@ -35,7 +35,8 @@ from monitor.petition_state import (
 __all__ = [
     "DEBATE_THRESHOLD", "MAX_NUMBERS", "NUMBER", "RESPONSE_THRESHOLD", "VOLATILE_FIELDS", "Business", "CountState",
     "Debate", "Department", "Event", "GovernmentResponse", "Observation", "PageContent", "Parliament",
-    "PetitionDetails", "PetitionState", "Place", "Poll", "Rejection", "parse_number", "petition_from_jsonable",
+    "PetitionDetails", "PetitionState", "Place", "Poll", "Rejection", "TrendingEntry", "parse_number",
+    "petition_from_jsonable",
     "petition_key", "stable_hash", "to_jsonable",
 ]  # fmt: skip
 
@@ -49,7 +50,8 @@ class Poll:
 
     `mode` is "full" (the petition's .json), "count" (its count.json, with a
     full fetch when the count document says more than the count changed),
-    "sweep" (walk an index) or "page".
+    "sweep" (walk an index), "responses" (walk the with_response index for
+    response edits of `targets`), "trending" or "page".
     """
 
     watch_id: str
@@ -61,6 +63,18 @@ class Poll:
     known_last_modified: str | None = None  # newest Last-Modified seen (ISO), to spot non-count changes
     known_hash: str | None = None  # page: the stored content hash (a different one is fetched twice)
     noise: tuple[str, ...] = ()  # page: the noise rules learned for this watch
+    known_numbers: frozenset[int] = frozenset()  # trending: petitions of the site already stored
+    targets: tuple[tuple[int, str], ...] = ()  # responses: (petition number, watch id) to look for
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingEntry:
+    """One petition of /trending.json: its number, action, total and last-hour signatures."""
+
+    number: int
+    action: str | None
+    signature_count: int
+    signatures_in_last_hour: int
 
 
 # ---------------------------------------------------------------- observations
@@ -75,7 +89,7 @@ class Observation:
 
     watch_id: str
     url: str
-    kind: str  # "petition" | "count" | "index" | "page"
+    kind: str  # "petition" | "count" | "index" | "responses" | "trending" | "page"
     fetched_at: str
     final_url: str | None = None
     status: int | None = None
@@ -91,6 +105,7 @@ class Observation:
     petitions: list[PetitionState] = field(default_factory=list)
     last_page: bool = False
     page: PageContent | None = None
+    trending: list[TrendingEntry] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

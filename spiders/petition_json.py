@@ -18,9 +18,13 @@ from monitor.items import (
     PetitionDetails,
     PetitionState,
     Rejection,
+    TrendingEntry,
 )
 from monitor.jsonable import loads
 from monitor.politeness import media_type
+
+
+MAX_TRENDING = 100
 
 
 class BadDocument(ValueError):
@@ -161,3 +165,22 @@ def count_document(doc: Any) -> CountState:
         debate_outcome_at=doc.get("debate_outcome_at"),
         debated=doc.get("debated") if isinstance(doc.get("debated"), bool) else None,
     )
+
+
+def trending_document(doc: Any) -> list[TrendingEntry]:
+    """Parse /trending.json: each petition's number, action, total and last-hour signatures."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise BadDocument("not an e-petitions trending document (no `data` list)")
+    entries = []
+    for item in doc["data"][:MAX_TRENDING]:  # the site lists ten; a hostile one is cut short
+        if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
+            raise BadDocument("a trending entry has no attributes")
+        number, a = item.get("id"), item["attributes"]
+        if isinstance(number, str) and number.isdigit():
+            number = int(number)
+        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+            raise BadDocument(f"trending petition id is not a number: {number!r}")
+        action = a.get("action") if isinstance(a.get("action"), str) else None
+        entries.append(TrendingEntry(number, action, _int(a.get("signature_count"), "signature_count"),
+                                     _int(a.get("signatures_in_last_hour"), "signatures_in_last_hour")))
+    return entries

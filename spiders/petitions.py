@@ -10,8 +10,13 @@ petition and sweep of the watchlist with full, unconditional fetches.
   "not modified"; 404/410 says the petition is gone.
 - count: ``/petitions/ID/count.json``; when it shows more than a new count
   (a response, a debate) or answers 404 (archived), the full document follows.
-- sweep: the index pages, following ``links.next`` and never past
-  ``links.last``; the index entries are the observations.
+- sweep: the index pages; once the first page names ``links.last`` (on the
+  same host), the other pages are fetched concurrently (`spiders.index_pages`),
+  else ``links.next`` is followed, never past ``links.last``; the index
+  entries are the observations. "responses" walks the ``with_response`` index
+  the same way, for edits of the government responses of watched petitions.
+- trending: ``/trending.json``; a petition it lists that govwatch has not
+  stored yet is fetched once (its detail document), to have its state.
 """
 
 from __future__ import annotations
@@ -24,15 +29,17 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.config import Config, PetitionWatch, SweepWatch
-from monitor.items import Observation, Poll
+from monitor.config import Config, PetitionWatch, SweepWatch, TrendingWatch
+from monitor.items import Observation, Poll, TrendingEntry
 from spiders import fetch
+from spiders.index_pages import IndexPasses, other_pages
 from spiders.petition_json import (
     BadDocument,
     count_document,
     decode,
     index_document,
     petition_document,
+    trending_document,
 )
 
 
@@ -55,6 +62,8 @@ def default_polls(config: Config, only: str | None = None) -> list[Poll]:
             polls.append(Poll(watch.id, watch.url, "full"))
         elif isinstance(watch, SweepWatch):
             polls.append(Poll(watch.id, watch.url, "sweep"))
+        elif isinstance(watch, TrendingWatch):
+            polls.append(Poll(watch.id, watch.url, "trending"))
     return polls
 
 
@@ -64,6 +73,10 @@ class PetitionsSpider(fetch.PollSpider):
     name = "petitions"
     default_polls = staticmethod(default_polls)
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.passes = IndexPasses()
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for poll in self.polls:
             yield self._first_request(poll)
@@ -71,17 +84,19 @@ class PetitionsSpider(fetch.PollSpider):
     def _first_request(self, poll: Poll) -> scrapy.Request:
         if poll.mode == "count":
             return self._request(count_url(poll.url), self.parse_count, poll, "count", poll.count_if_modified_since)
-        if poll.mode == "sweep":
-            return self._request(poll.url, self.parse_index, poll, "index")
+        if poll.mode in ("sweep", "responses"):
+            return self._request(poll.url, self.parse_index, poll, "index" if poll.mode == "sweep" else "responses")
+        if poll.mode == "trending":
+            return self._request(poll.url, self.parse_trending, poll, "trending")
         return self._full_request(poll)
 
     def _full_request(self, poll: Poll) -> scrapy.Request:
         return self._request(poll.url, self.parse_petition, poll, "petition", poll.if_modified_since)
 
     def _request(self, url: str, callback: Any, poll: Poll, kind: str,
-                 if_modified_since: str | None = None) -> scrapy.Request:
+                 if_modified_since: str | None = None, **cb_kwargs: Any) -> scrapy.Request:
         return fetch.request(self.config, url, callback, self.failed, if_modified_since=if_modified_since,
-                             poll=poll, kind=kind)  # fmt: skip
+                             poll=poll, kind=kind, **cb_kwargs)  # fmt: skip
 
     # ------------------------------------------------------------ callbacks
 
@@ -122,27 +137,71 @@ class PetitionsSpider(fetch.PollSpider):
                     return
         yield obs
 
-    def parse_index(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
+    def parse_index(self, response: Response, poll: Poll, kind: str,
+                    fanned: bool = False) -> Iterator[Observation | scrapy.Request]:
         obs = fetch.observation(response, poll, kind, url=response.url)
         if response.status != 200:
             obs.error = fetch.status_error(response)
+        else:
+            try:
+                obs.petitions, next_url, last_url = index_document(_document(response), site_of(response.url))
+            except BadDocument as e:
+                obs.error = str(e)
+        if fanned:  # one of the pages fetched side by side: the pass ends with the last of them to arrive
+            obs.last_page = self.passes.arrived(poll, failed=obs.error is not None)
             yield obs
             return
-        try:
-            obs.petitions, next_url, last_url = index_document(_document(response), site_of(response.url))
-        except BadDocument as e:
-            obs.error = str(e)
+        if obs.error is not None:
             yield obs
+            return
+        pages = other_pages(response.url, last_url) if obs.petitions else []
+        if pages:
+            self.passes.begin(poll, len(pages))
+            yield obs
+            for url in pages:
+                yield self._request(url, self.parse_index, poll, kind, fanned=True)
             return
         at_last = not next_url or response.url == last_url or not obs.petitions
         obs.last_page = at_last
         yield obs
         if not at_last:
-            yield self._request(next_url, self.parse_index, poll, "index")
+            yield self._request(next_url, self.parse_index, poll, kind)
+
+    def parse_trending(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
+        obs = fetch.observation(response, poll, kind)
+        if response.status != 200:
+            obs.error = fetch.status_error(response)
+            yield obs
+            return
+        try:
+            entries = trending_document(_document(response))
+        except BadDocument as e:
+            obs.error = str(e)
+            yield obs
+            return
+        watch = self.config.watch(poll.watch_id)
+        wanted = [e for e in entries if e.signature_count >= getattr(watch, "min_signatures", 0)]
+        obs.trending = [e for e in wanted if e.number in poll.known_numbers]
+        yield obs
+        site = site_of(poll.url)  # the watchlist's site, never a host the document names
+        for entry in wanted:
+            if entry.number not in poll.known_numbers:  # first sight: its state comes from its own document
+                yield self._request(f"{site}/petitions/{entry.number}.json", self.parse_trending_petition, poll,
+                                    "petition", entry=entry)  # fmt: skip
+
+    def parse_trending_petition(self, response: Response, poll: Poll, kind: str,
+                                entry: TrendingEntry) -> Iterator[Observation]:
+        for obs in self.parse_petition(response, poll, kind):
+            obs.trending = [entry]
+            yield obs
 
     def failed(self, failure: Failure) -> Iterator[Observation]:
         """Record a download that failed (timeout, reset, DNS, robots.txt, size limit)."""
-        yield fetch.failure_observation(failure, failure.request.url, failure.request.cb_kwargs["kind"])
+        cb_kwargs = failure.request.cb_kwargs
+        obs = fetch.failure_observation(failure, failure.request.url, cb_kwargs["kind"])
+        if cb_kwargs.get("fanned"):
+            obs.last_page = self.passes.arrived(cb_kwargs["poll"], failed=True)
+        yield obs
 
 
 def _needs_full(poll: Poll, obs: Observation) -> bool:

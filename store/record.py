@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from sqlite_utils import Database
 
 from monitor.clock import later
-from monitor.config import Config, Watch
+from monitor.config import Config, TrendingWatch, Watch
 from monitor.detect import detect
 from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
@@ -22,9 +22,11 @@ from monitor.jsonable import dumps
 from store.db import writing
 from store.pages import PageStore
 from store.petitions import PetitionStore
+from store.record_lists import TRENDING_HELP, TRENDING_KIND, record_responses, record_trending
 
 # Kinds the recorder makes itself (not a detector's), with the line `govwatch detectors` prints.
-SWEEP_KINDS = {"sweep_started": "A sweep's first complete pass: one summary event, not one per petition it found."}
+SWEEP_KINDS = {"sweep_started": "A sweep's first complete pass: one summary event, not one per petition it found.",
+               TRENDING_KIND: TRENDING_HELP}
 
 # Called inside the transaction for every newly stored event (the alert outbox hooks in here).
 EventHook = Callable[[Database, int, Event], None]
@@ -71,9 +73,17 @@ class Recorder:
         self.pages.forget()
 
     def _record(self, watch: Watch, obs: Observation) -> list[Event]:
+        if obs.kind == "responses":  # rides along another watch's poll: that watch's health is not at stake
+            if obs.error is not None:
+                self._observe(obs, "error")
+                return []
+            return record_responses(self, obs, self._detect)[1]
         if obs.error is not None:
             self._observe(obs, "error")
             return self._update_watch(watch, obs, "error")
+        if isinstance(watch, TrendingWatch):
+            outcome, events = record_trending(self, watch, obs)
+            return events + self._update_watch(watch, obs, outcome)
         handler = {"petition": self._petition, "count": self._count, "index": self._index,
                    "page": self._page}[obs.kind]  # fmt: skip
         outcome, events = handler(watch, obs)
