@@ -9,6 +9,7 @@ petition and page states they carry are defined in `petition_state` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ from monitor.petition_state import (
 
 __all__ = [
     "DEBATE_THRESHOLD", "MAX_NUMBERS", "NUMBER", "RESPONSE_THRESHOLD", "VOLATILE_FIELDS", "Business", "CountState",
-    "Debate", "Department", "Event", "GovernmentResponse", "Observation", "PageContent", "Parliament",
+    "Debate", "Department", "Event", "GovernmentResponse", "IndexEntry", "Observation", "PageContent", "Parliament",
     "PetitionDetails", "PetitionState", "Place", "Poll", "Rejection", "TrendingEntry", "parse_number",
     "petition_from_jsonable",
     "petition_key", "stable_hash", "to_jsonable",
@@ -65,6 +66,23 @@ class Poll:
     noise: tuple[str, ...] = ()  # page: the noise rules learned for this watch
     known_numbers: frozenset[int] = frozenset()  # trending: petitions of the site already stored
     targets: tuple[tuple[int, str], ...] = ()  # responses: (petition number, watch id) to look for
+
+
+@dataclass(slots=True)
+class IndexEntry:
+    """One petition of an index page: what tells whether it changed, and its state, decoded when asked."""
+
+    key: str
+    signature_count: int
+    entry_hash: str  # of the entry's content without the volatile fields
+    decode: Callable[[], PetitionState]
+    _state: PetitionState | None = None
+
+    def state(self) -> PetitionState:
+        """Return the entry's PetitionState (decoded once)."""
+        if self._state is None:
+            self._state = self.decode()
+        return self._state
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +120,7 @@ class Observation:
     petition: PetitionState | None = None
     details: PetitionDetails | None = None
     count: CountState | None = None
-    petitions: list[PetitionState] = field(default_factory=list)
+    entries: list[IndexEntry] = field(default_factory=list)  # an index page's petitions
     last_page: bool = False
     page: PageContent | None = None
     trending: list[TrendingEntry] = field(default_factory=list)

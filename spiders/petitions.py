@@ -144,7 +144,7 @@ class PetitionsSpider(fetch.PollSpider):
             obs.error = fetch.status_error(response)
         else:
             try:
-                obs.petitions, next_url, last_url = index_document(_document(response), site_of(response.url))
+                obs.entries, next_url, last_url = index_document(_document(response), site_of(response.url))
             except BadDocument as e:
                 obs.error = str(e)
         if fanned:  # one of the pages fetched side by side: the pass ends with the last of them to arrive
@@ -154,14 +154,14 @@ class PetitionsSpider(fetch.PollSpider):
         if obs.error is not None:
             yield obs
             return
-        pages = other_pages(response.url, last_url) if obs.petitions else []
+        pages = other_pages(response.url, last_url) if obs.entries else []
         if pages:
             self.passes.begin(poll, len(pages))
             yield obs
             for url in pages:
                 yield self._request(url, self.parse_index, poll, kind, fanned=True)
             return
-        at_last = not next_url or response.url == last_url or not obs.petitions
+        at_last = not next_url or response.url == last_url or not obs.entries
         obs.last_page = at_last
         yield obs
         if not at_last:

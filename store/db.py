@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from monitor.errors import StoreError
+from store import migrations_sweeps  # noqa: F401  (registers its migrations on `migrations`)
 from store.schema import migrations
 
 

@@ -128,10 +128,18 @@ class Recorder:
         initial = self._sweeps_completed(watch) == 0
         events: list[Event] = []
         any_changed = False
-        self.petitions.preload([new.key for new in obs.petitions])
-        for new in obs.petitions:
+        members = self._member_set(watch)
+        self.petitions.preload([entry.key for entry in obs.entries])
+        for entry in obs.entries:
+            known = self.petitions.known(entry.key)
+            if (known is not None and known.entry_hash == entry.entry_hash
+                    and known.signature_count == entry.signature_count and (initial or entry.key in members)):
+                if initial:  # the entry is what is stored: nothing to decode, compare or write
+                    self._add_member(watch, entry.key, obs.fetched_at)
+                continue  # fmt: skip
+            new = entry.state()
             previous, content_hash = self._previous(new)
-            changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash)
+            changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash, entry.entry_hash)
             any_changed |= changed or count_changed
             if initial:
                 self._add_member(watch, new.key, obs.fetched_at)
@@ -206,12 +214,20 @@ class Recorder:
         found = len(self._member_set(watch))
         query = f" matching {watch.query!r}" if getattr(watch, "query", None) else ""
         state = getattr(watch, "state", "")
+        data: dict[str, object] = {"petitions": found}
+        if getattr(watch, "archived", False):
+            parliament = getattr(watch, "parliament", None)
+            where = f"Parliament {parliament}" if parliament is not None else "the latest archived Parliament"
+            title = f"Recorded {found:,} petitions of {where}" + (f" ({state})" if state != "all" else "") + query
+            data |= {"archived": True, "parliament": parliament}
+        else:
+            title = f"Now watching {found:,} {state} petitions{query}"
         return Event(
-            key=f"sweep/{watch.id}/initial", kind="sweep_started", watch_id=watch.id,
-            title=f"Now watching {found:,} {state} petitions{query}",
-            summary=(f"The first sweep of {watch.id} recorded {found:,} petitions as they are now; "
-                     "from here on, every new petition and every change is an event."),
-            url=obs.url, occurred_at="", detected_at="", data={"petitions": found},
+            key=f"sweep/{watch.id}/initial", kind="sweep_started", watch_id=watch.id, title=title,
+            summary=(f"The first sweep of {watch.id} recorded {found:,} petitions as they are now, with their "
+                     "responses and debates (the history tables and Datasette hold them); from here on, every new "
+                     "petition and every change is an event."),
+            url=obs.url, occurred_at="", detected_at="", data=data,
         )  # fmt: skip
 
     def _store_events(self, events: list[Event], at: str) -> list[Event]:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from monitor.config import PetitionWatch, Watch
@@ -64,16 +65,21 @@ def record_responses(recorder: Recorder, obs: Observation,
                      detect: Callable[..., list[Event]]) -> tuple[str, list[Event]]:  # fmt: skip
     """Record the with_response entries of watched petitions whose content changed, under their watches."""
     watches = _petition_watches(recorder)
-    wanted = [new for new in obs.petitions if new.key in watches]
-    recorder.petitions.preload([new.key for new in wanted])
+    wanted = [entry for entry in obs.entries if entry.key in watches]
+    recorder.petitions.preload([entry.key for entry in wanted])
     events: list[Event] = []
-    for new in wanted:
-        known = recorder.petitions.known(new.key)
+    for entry in wanted:
+        known = recorder.petitions.known(entry.key)
+        if known is None or known.entry_hash == entry.entry_hash:
+            continue  # not stored yet (its own poll fetches it), or as stored
+        new = entry.state()
         previous, content_hash = recorder._previous(new)
-        if previous is None or known.content_hash == content_hash:
-            continue  # not stored yet (its own poll fetches it) or only the count moved (count.json says that)
-        recorder.petitions.write(new, obs.fetched_at, content_hash)
-        events += detect(watches[new.key], previous, new, True, obs.fetched_at)
+        if known.content_hash == content_hash:  # only the count moved (count.json tells that)
+            recorder.petitions.write(replace(new, signature_count=known.signature_count), obs.fetched_at,
+                                     content_hash, entry.entry_hash)  # remember the entry, keep the count
+            continue
+        recorder.petitions.write(new, obs.fetched_at, content_hash, entry.entry_hash)
+        events += detect(watches[entry.key], previous, new, True, obs.fetched_at)
     outcome = "changed" if events else "unchanged"
     recorder._observe(obs, outcome)
     return outcome, events

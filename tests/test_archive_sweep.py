@@ -6,6 +6,7 @@ import pytest
 
 from monitor.config import load_config
 from monitor.errors import ConfigError
+from monitor.items import Observation
 from monitor.replica.epetitions import PARLIAMENT_NUMBERS
 
 PER_PARLIAMENT = 2500
@@ -70,3 +71,39 @@ def test_bad_archive_sweeps_are_refused(gw, entry, message):
     gw.add(f'[[sweep]]\nsite = "https://petition.parliament.uk"\n{entry}')
     with pytest.raises(ConfigError, match=message):
         load_config(gw.config)
+
+
+def test_the_next_pass_decodes_only_the_entries_that_changed(tmp_path):
+    from monitor.replica import documents
+    from spiders.petition_json import index_entry
+    from store.db import open_db
+    from store.record import Recorder
+    from store.watches import sync_watches
+
+    site = "https://petition.parliament.uk"
+    path = tmp_path / "watchlist.toml"
+    path.write_text(f'[govwatch]\ndatabase = "govwatch.db"\n[[sweep]]\nname = "s"\nsite = "{site}"\n')
+    config = load_config(path)
+    db = open_db(config.settings.database)
+    sync_watches(db, config)
+    recorder = Recorder(db, config)
+    decoded: list[str] = []
+
+    def page(counts: dict[int, int], at: str) -> list[str]:
+        entries = []
+        for number, count in counts.items():
+            attributes = {name: None for name in documents.ATTRIBUTES} | {
+                "action": f"Petition {number}", "state": "open", "signature_count": count}
+            entry = index_entry(documents.index_entry(number, attributes, site), site)
+            decode = entry.decode
+            entry.decode = lambda decode=decode, key=entry.key: decoded.append(key) or decode()
+            entries.append(entry)
+        obs = Observation("s", f"{site}/petitions.json", "index", at, status=200, entries=entries, last_page=True)
+        return [e.kind for e in recorder.record(obs)]
+
+    assert page({1: 10, 2: 20, 3: 9_990}, "2026-01-01T00:00:00.000Z") == ["sweep_started"]
+    assert len(decoded) == 3
+    decoded.clear()
+    assert page({1: 10, 2: 20, 3: 10_050}, "2026-01-01T00:10:00.000Z") == ["threshold_crossed"]
+    assert decoded == ["petition.parliament.uk/3"]  # the two unchanged entries were only hashed
+    db.close()

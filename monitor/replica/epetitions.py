@@ -290,7 +290,7 @@ class EPetitionsReplica(ServedSite):
 
     def fault(self, kind: str, path: str | None = None, times: int | None = None,
               retry_after: int | None = 1, delay: float = 5.0) -> None:
-        """Make matching requests fail: `path` is a regex searched in the request path (None: all)."""
+        """Make matching requests fail: `path` is a regex searched in the request path, or in path?query (None: all)."""
         pattern = re.compile(path) if path is not None else None
         self._faults.add(Fault(kind, pattern, times, retry_after, delay))
 
