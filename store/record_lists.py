@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from store.record import Recorder
 
 TRENDING_KIND = "petition_trending"
-TRENDING_HELP = "A petition entered the site's trending list (once per petition per day), with its last-hour signatures."
+TRENDING_HELP = "A petition entered the site's trending list (once a petition a day), with its last-hour signatures."
 
 
 def record_trending(recorder: Recorder, watch: Watch, obs: Observation) -> tuple[str, list[Event]]:

@@ -54,7 +54,8 @@ def test_archive_sweep_of_two_parliaments_reads_only_the_index(replica, gw):
 
 def test_archived_sweep_defaults_to_every_state_of_the_latest_parliament(gw):
     gw.add('[[sweep]]\nsite = "https://petition.parliament.uk"\narchived = true')
-    gw.add('[[sweep]]\nsite = "https://petition.parliament.uk"\narchived = true\nparliament = 1\nstate = "with_response"')
+    gw.add('[[sweep]]\nsite = "https://petition.parliament.uk"\narchived = true\nparliament = 1\n'
+           'state = "with_response"')
     latest, first = load_config(gw.config).watches
     assert latest.url == "https://petition.parliament.uk/archived/petitions.json?state=all&count=50"
     assert latest.id == "petition.parliament.uk/archived/latest/sweep/all"

@@ -26,7 +26,8 @@ def test_pages_two_to_last_keep_the_query():
     (FIRST, "https://petition.parliament.uk/petitions.json?page=1"),  # one page only
     (FIRST, "https://petition.parliament.uk/petitions.json?page=x"),
     (FIRST, None), (FIRST, 7),
-    ("https://petition.parliament.uk/petitions.json?page=2&state=open", "https://petition.parliament.uk/petitions.json?page=9"),
+    ("https://petition.parliament.uk/petitions.json?page=2&state=open",  # not the first page
+     "https://petition.parliament.uk/petitions.json?page=9"),
     ("javascript:alert(1)?page=1", "javascript:alert(1)?page=3"),
 ])  # fmt: skip
 def test_untrusted_or_useless_last_links_give_no_pages(first, last):

@@ -32,7 +32,8 @@ def test_trending_petitions_make_one_event_a_day_and_a_curve(replica, gw):
     gw.check()
     assert len(gw.events()) == 1  # still trending the same day: no second event
     assert [r.path for r in replica.requests if r.path != "/robots.txt"] == ["/trending.json"]
-    counts = [r["signature_count"] for r in gw.query("SELECT signature_count FROM signature_counts ORDER BY observed_at")]
+    rows = gw.query("SELECT signature_count FROM signature_counts ORDER BY observed_at")
+    counts = [r["signature_count"] for r in rows]
     assert counts == [5_000, 6_000]
 
     feed = feedparser.parse(gw.folder / "feeds" / "kinds" / "petition_trending.atom")
