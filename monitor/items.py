@@ -52,7 +52,7 @@ class Poll:
     `mode` is "full" (the petition's .json), "count" (its count.json, with a
     full fetch when the count document says more than the count changed),
     "sweep" (walk an index), "responses" (walk the with_response index for
-    response edits of `targets`), "trending" or "page".
+    response edits of the watched petitions), "trending" or "page".
     """
 
     watch_id: str
@@ -65,7 +65,6 @@ class Poll:
     known_hash: str | None = None  # page: the stored content hash (a different one is fetched twice)
     noise: tuple[str, ...] = ()  # page: the noise rules learned for this watch
     known_numbers: frozenset[int] = frozenset()  # trending: petitions of the site already stored
-    targets: tuple[tuple[int, str], ...] = ()  # responses: (petition number, watch id) to look for
 
 
 @dataclass(slots=True)

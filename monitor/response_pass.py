@@ -32,7 +32,7 @@ def pass_url(site: str) -> str:
 def response_passes(db: Database, config: Config, polls: list[Poll], at: str) -> list[Poll]:
     """Return one "responses" poll per site whose answered petitions are polled through count.json."""
     watches = {w.id: w for w in config.watches}
-    targets: dict[str, list[tuple[int, str]]] = {}
+    carriers: dict[str, str] = {}  # site: the watch whose poll the pass rides along (its first, by id)
     intervals: dict[str, float] = {}
     for poll in polls:
         watch = watches.get(poll.watch_id)
@@ -40,16 +40,15 @@ def response_passes(db: Database, config: Config, polls: list[Poll], at: str) ->
             continue
         if poll.known is None or not poll.known.government_response_at:
             continue  # no response to edit; a new one shows in count.json
-        targets.setdefault(watch.site, []).append((watch.number, watch.id))
+        carriers[watch.site] = min(carriers.get(watch.site, watch.id), watch.id)
         interval = watch.interval or config.settings.interval
         intervals[watch.site] = min(intervals.get(watch.site, interval), interval)
     passes = []
-    for site, wanted in sorted(targets.items()):
+    for site, carrier in sorted(carriers.items()):
         url = pass_url(site)
         row = db.conn.execute("SELECT max(last_at) FROM observations WHERE url = ? AND kind = 'responses'",
                               [url]).fetchone()  # fmt: skip
         if row[0] and later(row[0], SINCE_LAST * intervals[site]) > at:
             continue
-        wanted.sort()
-        passes.append(Poll(wanted[0][1], url, "responses", targets=tuple(wanted)))
+        passes.append(Poll(carrier, url, "responses"))
     return passes
