@@ -36,6 +36,7 @@ def entry_kind(name: str) -> Callable[[EntryParser], EntryParser]:
 
 
 _COMMON = {"name", "tags", "thresholds", "interval", "cron"}
+ARCHIVE_INTERVAL = 86400.0  # seconds: an archive sweep's default interval
 
 
 def _cron(entry: Entry) -> str | None:
@@ -119,8 +120,11 @@ def parse_sweep(entry: Entry, settings: Settings) -> Watch:
     path = "/archived/petitions.json" if archived else "/petitions.json"
     scope = f"/archived/{parliament if parliament is not None else 'latest'}" if archived else ""
     default_id = f"{netloc}{scope}/sweep/{state}" + (f"/{query}" if query else "")
+    common = _common(entry, default_id)
+    if archived and common["interval"] is None and common["cron"] is None:
+        common["interval"] = ARCHIVE_INTERVAL  # an earlier Parliament's record hardly moves
     return SweepWatch(
-        **_common(entry, default_id),
+        **common,
         kind="sweep",
         url=f"{site}{path}?{urlencode(params)}",
         site=site,

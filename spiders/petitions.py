@@ -137,35 +137,47 @@ class PetitionsSpider(fetch.PollSpider):
                     return
         yield obs
 
-    def parse_index(self, response: Response, poll: Poll, kind: str,
-                    fanned: bool = False) -> Iterator[Observation | scrapy.Request]:
+    def parse_index(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
         obs = fetch.observation(response, poll, kind, url=response.url)
         if response.status != 200:
             obs.error = fetch.status_error(response)
-        else:
-            try:
-                obs.entries, next_url, last_url = index_document(_document(response), site_of(response.url))
-            except BadDocument as e:
-                obs.error = str(e)
-        if fanned:  # one of the pages fetched side by side: the pass ends with the last of them to arrive
-            obs.last_page = self.passes.arrived(poll, failed=obs.error is not None)
             yield obs
             return
-        if obs.error is not None:
+        try:
+            obs.entries, next_url, last_url = index_document(_document(response), site_of(response.url))
+        except BadDocument as e:
+            obs.error = str(e)
             yield obs
             return
-        pages = other_pages(response.url, last_url) if obs.entries else []
-        if pages:
-            self.passes.begin(poll, len(pages))
-            yield obs
-            for url in pages:
-                yield self._request(url, self.parse_index, poll, kind, fanned=True)
+        if pages := other_pages(response.url, last_url) if obs.entries else []:
+            yield from self._fan_out(obs, poll, kind, pages)
             return
         at_last = not next_url or response.url == last_url or not obs.entries
         obs.last_page = at_last
         yield obs
         if not at_last:
             yield self._request(next_url, self.parse_index, poll, kind)
+
+    def _fan_out(self, first: Observation, poll: Poll, kind: str,
+                 pages: list[str]) -> Iterator[Observation | scrapy.Request]:  # fmt: skip
+        """Ask for every other page of the pass at once (the host's concurrency still applies)."""
+        self.passes.begin(poll, len(pages))
+        yield first
+        for url in pages:
+            yield self._request(url, self.parse_other_page, poll, kind)
+
+    def parse_other_page(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation]:
+        """Record a page fetched side by side; the pass ends with the last of them to arrive, if none failed."""
+        obs = fetch.observation(response, poll, kind, url=response.url)
+        if response.status != 200:
+            obs.error = fetch.status_error(response)
+        else:
+            try:
+                obs.entries, _, _ = index_document(_document(response), site_of(response.url))
+            except BadDocument as e:
+                obs.error = str(e)
+        obs.last_page = self.passes.arrived(poll, failed=obs.error is not None)
+        yield obs
 
     def parse_trending(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
         obs = fetch.observation(response, poll, kind)
@@ -199,8 +211,8 @@ class PetitionsSpider(fetch.PollSpider):
         """Record a download that failed (timeout, reset, DNS, robots.txt, size limit)."""
         cb_kwargs = failure.request.cb_kwargs
         obs = fetch.failure_observation(failure, failure.request.url, cb_kwargs["kind"])
-        if cb_kwargs.get("fanned"):
-            obs.last_page = self.passes.arrived(cb_kwargs["poll"], failed=True)
+        if failure.request.callback == self.parse_other_page:
+            self.passes.arrived(cb_kwargs["poll"], failed=True)  # the pass cannot complete
         yield obs
 
 

@@ -58,7 +58,7 @@ def test_archived_sweep_defaults_to_every_state_of_the_latest_parliament(gw):
            'state = "with_response"')
     latest, first = load_config(gw.config).watches
     assert latest.url == "https://petition.parliament.uk/archived/petitions.json?state=all&count=50"
-    assert latest.id == "petition.parliament.uk/archived/latest/sweep/all"
+    assert latest.id == "petition.parliament.uk/archived/latest/sweep/all" and latest.interval == 86400
     assert first.url == ("https://petition.parliament.uk/archived/petitions.json"
                          "?parliament=1&state=with_response&count=50")
 
