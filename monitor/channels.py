@@ -121,8 +121,9 @@ def known_kinds() -> set[str]:
     from monitor.detect_pages import PAGE_DETECTORS
     from monitor.eta import KINDS as ETA_KINDS
     from monitor.health import KINDS as HEALTH_KINDS
+    from store.record import SWEEP_KINDS
 
-    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | set(ETA_KINDS) | {"sweep_started"}
+    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | set(ETA_KINDS) | set(SWEEP_KINDS)
 
 
 def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Channel:

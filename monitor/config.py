@@ -114,6 +114,15 @@ class SweepWatch(Watch):
 
     state: str = "open"
     query: str | None = None
+    archived: bool = False  # the archived index of an earlier Parliament
+    parliament: int | None = None  # the site's Parliament number (None: its latest archived one)
+
+
+@dataclass(frozen=True)
+class TrendingWatch(Watch):
+    """The site's trending petitions (/trending.json): the most signed in the last hour."""
+
+    min_signatures: int = 0
 
 
 @dataclass(frozen=True)

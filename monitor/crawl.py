@@ -106,8 +106,8 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
         polls, report.skipped = plan(db, config, watches, at=report.started_at, force=force)
     finally:
         db.close()
-    report.watches = len(polls)
-    report.polled = tuple(p.watch_id for p in polls)
+    report.polled = tuple(p.watch_id for p in polls if p.mode != "responses")  # a pass rides along a watch
+    report.watches = len(report.polled)
     if polls:
         # A crawler per spider on one runner, awaited together: pages and petitions are polled side by side.
         runner = runner or AsyncCrawlerRunner(crawl_settings(config))
