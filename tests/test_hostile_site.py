@@ -21,6 +21,13 @@ def sweep(gw, site) -> None:
     gw.add(f'[[sweep]]\nsite = "{site.url}"\nstate = "open"')
 
 
+def failing_check(gw):
+    """Run `govwatch check` on a watchlist whose every watch fails here: exit status 4, with its summary."""
+    done = gw.run("check", check=False)
+    assert done.returncode == 4, (done.returncode, done.stdout, done.stderr)
+    return done
+
+
 def errors(gw) -> list[str]:
     return [r["error"] for r in gw.query("SELECT error FROM observations WHERE error IS NOT NULL ORDER BY id")]
 
@@ -35,7 +42,7 @@ def test_a_sweep_never_follows_a_link_to_a_local_file_or_data_url(site, gw, tmp_
     link = secret.as_uri() if scheme == "file" else "data:application/json," + secret.read_text()
     site.route("/petitions.json", lambda q: index([entry(1)], link))
     sweep(gw, site)
-    gw.check()
+    failing_check(gw)
     assert [r["number"] for r in gw.query("SELECT number FROM petitions")] == [1]
     [error] = errors(gw)
     assert f"links to a {scheme}: URL" in error and "only http and https" in error
@@ -49,7 +56,7 @@ def test_a_petition_redirected_to_another_host_is_refused(site, gw):
         elsewhere = other.url.replace("127.0.0.1", "localhost") + "/petitions/1.json"
         site.route("/petitions/1.json", lambda q: (302, {"Location": elsewhere}, b""))
         gw.add(f'[[petition]]\nurl = "{site.url}/petitions/1"')
-        gw.check()
+        failing_check(gw)
         assert other.hits("/petitions/1.json") == 0
     [error] = errors(gw)
     assert "redirected to another site (localhost)" in error
@@ -60,7 +67,7 @@ def test_a_redirect_to_a_local_file_is_not_followed(site, gw, tmp_path):
     (tmp_path / "1.json").write_text(json.dumps({"data": entry(1, action="THE SECRET")}))
     site.route("/petitions/1.json", lambda q: (302, {"Location": (tmp_path / "1.json").as_uri()}, b""))
     gw.add(f'[[petition]]\nurl = "{site.url}/petitions/1"')
-    gw.check()
+    failing_check(gw)
     assert gw.query("SELECT id FROM petitions") == []
     [error] = errors(gw)
     assert str(tmp_path) not in error
@@ -69,7 +76,7 @@ def test_a_redirect_to_a_local_file_is_not_followed(site, gw, tmp_path):
 # ---------------------------------------------------------------- 2. endless sweeps
 
 
-def test_an_index_that_never_ends_stops_at_the_cap_of_its_first_links_last(site, gw):
+def test_an_index_that_never_ends_is_read_up_to_its_first_links_last(site, gw):
     def endless(q):  # every page links to a new one, and links.last keeps moving away
         page = int(q.get("page", 1))
         return index([entry(page)], f"{site.url}/petitions.json?state=open&page={page + 1}",
@@ -78,9 +85,18 @@ def test_an_index_that_never_ends_stops_at_the_cap_of_its_first_links_last(site,
     site.route("/petitions.json", endless)
     sweep(gw, site)
     gw.check()
-    assert site.hits("/petitions.json") == 4  # the first links.last (page 3), and one page more for a petition published meanwhile
-    [error] = errors(gw)
-    assert "stopped after 4 index pages" in error and "max_pages" in error
+    assert site.hits("/petitions.json") == 3  # pages 1-3: the first page's links.last, fetched side by side
+
+
+def test_an_index_whose_links_last_is_past_max_pages_stops_at_max_pages(site, gw):
+    gw.hosts = gw.hosts.replace("max_size =", "max_pages = 5\nmax_size =")
+    site.route("/petitions.json", lambda q: index(
+        [entry(int(q.get("page", 1)))], f"{site.url}/petitions.json?page={int(q.get('page', 1)) + 1}",
+        f"{site.url}/petitions.json?page=1000000000"))
+    sweep(gw, site)
+    failing_check(gw)
+    assert site.hits("/petitions.json") == 5
+    assert "stopped after 5 index pages" in errors(gw)[0]
 
 
 def test_an_index_without_links_last_stops_at_max_pages(site, gw):
@@ -88,7 +104,7 @@ def test_an_index_without_links_last_stops_at_max_pages(site, gw):
     site.route("/petitions.json", lambda q: index(
         [entry(int(q.get("page", 1)))], f"{site.url}/petitions.json?page={int(q.get('page', 1)) + 1}"))
     sweep(gw, site)
-    gw.check()
+    failing_check(gw)
     assert site.hits("/petitions.json") == 5
     assert "stopped after 5 index pages" in errors(gw)[0]
 
@@ -96,7 +112,7 @@ def test_an_index_without_links_last_stops_at_max_pages(site, gw):
 def test_an_index_that_links_back_is_read_once(site, gw):
     site.route("/petitions.json", lambda q: index([entry(1)], f"{site.url}/petitions.json?state=open&count=50"))
     sweep(gw, site)
-    gw.check()
+    failing_check(gw)
     assert site.hits("/petitions.json") == 1
     assert "already read in this pass" in errors(gw)[0]
 
@@ -117,8 +133,8 @@ def petition(site, gw, **attributes) -> None:
 ], ids=["too-large", "negative", "date"])
 def test_an_absurd_value_is_an_error_of_the_watch_naming_the_field(site, gw, attributes, expected):
     petition(site, gw, **attributes)
-    first = gw.check()
-    gw.check()
+    first = failing_check(gw)
+    failing_check(gw)
     assert gw.query("SELECT number FROM petitions") == []
     assert expected in errors(gw)[0]
     [watch] = gw.query("SELECT last_outcome, last_checked_at, failures FROM watches")
@@ -129,14 +145,14 @@ def test_an_absurd_value_is_an_error_of_the_watch_naming_the_field(site, gw, att
 
 def test_a_poll_the_database_refuses_is_recorded_as_an_error_and_check_says_so(site, gw):
     petition(site, gw, signature_count=10)
-    gw.check()
+    gw.check()  # fine: exit status 0
     conn = sqlite3.connect(gw.database)
     for verb in ("INSERT", "UPDATE"):  # a real refusal of the store, as a full disk or a broken row gives
         conn.execute(f"CREATE TRIGGER refuse_{verb} BEFORE {verb} ON petitions BEGIN SELECT RAISE(ABORT, 'no room'); END")
     conn.commit()
     conn.close()
     site.route("/petitions/1.json", lambda q: json_answer({"data": entry(1, signature_count=20)}))
-    done = gw.check()
+    done = failing_check(gw)
     assert "1 polls could not be stored" in done.stdout
     assert "could not record this poll" in done.stdout  # under "Unreachable or failing"
     [error] = errors(gw)
@@ -151,7 +167,7 @@ def test_a_body_over_max_size_without_content_length_says_why_it_stopped(site, g
     site.route("/petitions/1.json", lambda q: (200, {"Content-Type": "application/json", "Content-Length": ""},
                                               b" " * (3 * 1024 * 1024)))
     gw.add(f'[[petition]]\nurl = "{site.url}/petitions/1"')
-    gw.check()
+    failing_check(gw)
     [error] = errors(gw)
     assert "grew past max_size (2.0 MB) without announcing its size" in error
     assert "raise max_size" in error
