@@ -51,8 +51,8 @@ class FeedServer:
             from monitor.ports import describe, port_taken
 
             why = describe(self.host, self.port) if port_taken(self.host, self.port) else e.strerror or str(e)
-            raise GovwatchError(f"cannot serve feeds on {self.host}:{self.port}: {why}",
-                                hint="stop that process or pick another --port (0: any free port)") from None  # fmt: skip
+            hint = "stop that process or pick another --port (0: any free port)"
+            raise GovwatchError(f"cannot serve feeds on {self.host}:{self.port}: {why}", hint=hint) from None
         self._httpd.daemon_threads = True
         # A short poll interval makes stop() quick; it costs ten wake-ups a second.
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.1,), name="govwatch-feeds",
