@@ -94,7 +94,7 @@ def dispatch(config: Config, db: Database | None = None, now: datetime | None = 
     if not channels:
         return report
     own = db is None
-    db = open_db(config.settings.database) if own else db
+    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait) if own else db
     owner = outbox.new_owner()
     tick: Callable[[], datetime] = (lambda: now) if now is not None else clock.now
     rng = rng or random.Random()

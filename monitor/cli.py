@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from monitor import report
+from monitor import masking, report
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, GovwatchError, Interrupted, StoreError
 
@@ -48,6 +48,7 @@ def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(report.OneLineFormatter(with_traceback=verbose >= 2))
+    masking.install(handler)  # the channels' secrets, in every logger's lines (urllib3's at -vv too)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -187,7 +188,9 @@ def detectors() -> None:
 
     for kind, registered in DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
-    for kind, text in SWEEP_KINDS.items():
+    from monitor.eta import KINDS as ETA_KINDS
+
+    for kind, text in {**ETA_KINDS, **SWEEP_KINDS}.items():
         click.echo(f"{kind:22} {text}")
     click.echo("\nPages:")
     for kind, registered in PAGE_DETECTORS.items():
@@ -252,6 +255,11 @@ def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -
         click.echo(f"{channel.name}: " + ("sent" if outcome.ok else f"FAILED: {outcome.error}"))
     if not all(outcome.ok for _, outcome in results):
         sys.exit(1)
+
+
+from monitor import cli_backup  # noqa: E402 (its commands are added to the group defined above)
+
+cli_backup.register(cli, config_option, _friendly, _load)
 
 
 def main() -> None:

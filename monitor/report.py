@@ -11,16 +11,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.clock import iso, now, parse_iso
-from monitor.config import Config
+from monitor.clock import iso, now, now_iso, parse_iso
+from monitor.config import Config, PetitionWatch
 from monitor.crawl import CrawlReport
 from monitor.diff import diff_text
 from monitor.errors import GovwatchError, NotFound
-from monitor.items import to_jsonable
+from monitor.items import petition_key, to_jsonable
 from monitor.render import plain
 from monitor.validation import parse_duration
 from store import queries
 from store.db import open_db
+from store.eta import eta_data, petition_etas
 from store.outbox import pid_alive
 
 
@@ -170,6 +171,7 @@ def petition_history(config: Config, name: str) -> dict[str, Any]:
         curve = list(queries.signature_curve(db, row["id"]))
         snaps = queries.snapshots(db, row["id"])
         found = queries.events(db, petition=row["id"])
+        eta = petition_etas(db, config, [row["id"]], at=now_iso()).get(row["id"])
     finally:
         db.close()
     changes = []
@@ -183,7 +185,7 @@ def petition_history(config: Config, name: str) -> dict[str, Any]:
     return {
         "petition": row["id"], "action": row["action"], "url": row["url"], "state": row["state"],
         "signature_count": row["signature_count"], "curve": curve, "changes": changes,
-        "events": [to_jsonable(e) for e in reversed(found)],
+        "events": [to_jsonable(e) for e in reversed(found)], "eta": eta_data(eta) if eta else None,
     }  # fmt: skip
 
 
@@ -195,8 +197,10 @@ def _text(value: Any) -> str:
 
 def history_text(data: dict[str, Any]) -> str:
     """Format a petition history for a terminal."""
-    lines = [f"{data['action']}", f"{data['url']}  ({data['state']}, {data['signature_count']:,} signatures)", "",
-             "Signature count:"]  # fmt: skip
+    lines = [f"{data['action']}", f"{data['url']}  ({data['state']}, {data['signature_count']:,} signatures)"]
+    if data.get("eta"):
+        lines.append(f"Next threshold at the recent rate: {data['eta']['line']}")
+    lines += ["", "Signature count:"]
     lines += [f"  {p['observed_at'][:19].replace('T', ' ')}  {p['signature_count']:>10,}" for p in data["curve"]]
     if data["changes"]:
         lines += ["", "Changes:"]
@@ -232,6 +236,8 @@ def status_text(config: Config) -> str:
     try:
         beat = queries.heartbeat(db)
         statuses = queries.watch_statuses(db)
+        ids = [petition_key(w.site, w.number) for w in config.watches if isinstance(w, PetitionWatch)]
+        etas = petition_etas(db, config, ids, at=now_iso())
     finally:
         db.close()
     lines = [_daemon_line(beat), ""]
@@ -244,6 +250,8 @@ def status_text(config: Config) -> str:
         lines.append(f"{_id_column(watch.id)} {checked:<17} {outcome:<13} {due:<17} {s.failures if s else 0:>5}")
         if s and s.last_error:
             lines.append(f"{'':46}{plain(s.last_error)}")
+        if isinstance(watch, PetitionWatch) and (eta := etas.get(petition_key(watch.site, watch.number))):
+            lines.append(f"{'':46}next: {eta.line()}")
     return "\n".join(lines)
 
 

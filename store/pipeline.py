@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 
 from monitor.config import Config, load_config
 from monitor.items import Observation
+from store import locking
 from store.db import open_db
 from store.outbox import outbox_hook
 from store.record import Recorder
@@ -49,8 +50,12 @@ class StorePipeline:
             self.config = spider_config
         elif self.config is None:
             self.config = load_config(self._config or "watchlist.toml")
-        db = open_db(self.config.settings.database)
-        sync_watches(db, self.config)
+        db = open_db(self.config.settings.database, lock_wait=self.config.settings.lock_wait)
+        try:
+            sync_watches(db, self.config)
+        except Exception as e:  # `govwatch run` synced at start; locked or full, the polls are retried later
+            if not (locking.is_locked(e) or locking.is_full(e)):
+                raise
         self.recorder = Recorder(db, self.config, hooks=[outbox_hook(self.config)])
         self.writer = BatchWriter(self.recorder)
 
@@ -66,8 +71,10 @@ class StorePipeline:
         try:
             events = await asyncio.wrap_future(self.writer.submit(item))
         except Exception as e:  # the database refused: say so, count it, and let the crawl go on
-            logger.error("could not record the poll of %s (%s): %s: %s", item.watch_id, item.url, type(e).__name__, e)
             self.crawler.stats.inc_value("govwatch/record_errors")
+            if locking.is_locked(e) or locking.is_full(e):  # said once (store.locking); the poll is due again
+                return item
+            logger.error("could not record the poll of %s (%s): %s: %s", item.watch_id, item.url, type(e).__name__, e)
             return item
         stats = self.crawler.stats
         stats.inc_value("govwatch/observations")
