@@ -111,7 +111,7 @@ class Monitor:
                               max_instances=1, coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
         logging.getLogger("apscheduler.scheduler").addFilter(_skipped_is_by_design)
         scheduler.start()
-        logger.info("govwatch run: %d watches in %s, tick %.1f s", len(self.config.watches), self.path,
+        logger.info("govwatch run: %d watch(es) in %s, tick %.1f s", len(self.config.watches), self.path,
                     self.tick_seconds)  # fmt: skip
         try:
             await self._stop.wait()
