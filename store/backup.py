@@ -25,7 +25,9 @@ from monitor.errors import StoreError
 from store.foreign import refuse_foreign
 from store.outbox import pid_alive
 
-PAGES_PER_STEP = 1024  # pages copied per step of the backup; the monitor may write between steps
+# All pages in one step: one read transaction, which WAL lets the monitor write beside. (In several
+# steps, every write of the monitor between two steps would restart the copy, possibly for ever.)
+PAGES_PER_STEP = -1
 
 
 @dataclass

@@ -135,7 +135,8 @@ def test_sigterm_mid_crawl_exits_cleanly_and_sigkill_resumes_the_schedule(replic
     wait_for(lambda: gw.query("SELECT 1 FROM watches WHERE next_due_at IS NOT NULL"), STARTUP)
     replica.fault("timeout", path="/petitions/31", delay=3.0)
     wait_for(lambda: len(polls(replica, 31)) >= 2, 10)  # a slow poll is in flight
-    assert stop(proc) < 5 and proc.returncode == 0  # SIGTERM ends a crawl in flight promptly
+    # SIGTERM ends a crawl in flight: it is given 4 s, then the process exits (slower on a loaded machine)
+    assert stop(proc) < 10 and proc.returncode == 0
     assert gw.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
     assert gw.query("SELECT stopped_at FROM daemon")[0]["stopped_at"]
     replica.clear_faults()
