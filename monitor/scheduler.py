@@ -37,10 +37,12 @@ from monitor.config import Config, PetitionWatch, Watch, load_config
 from monitor.crawl import CrawlReport, crawl
 from monitor.errors import GovwatchError
 from monitor.items import petition_key
-from monitor.schedule import Progress, next_due, next_look
+from monitor.lock import MonitorLock
+from monitor.schedule import Due, Progress, next_due, next_look
 from monitor.settings import crawl_settings
 from store import locking, queries
 from store.db import open_db, writing
+from store.deadlines import responses_falling_due
 from store.watches import sync_watches
 
 logger = logging.getLogger("govwatch.run")
@@ -76,14 +78,27 @@ class Monitor:
         self._lock: locking.LockWatch | None = None
         self._said: dict[str, tuple[str, float]] = {}  # the error each job last logged, and when
         self.rng = random.Random()
+        # One monitor per database: taken by `run()` (or earlier by `claim()`), released when it ends.
+        self.lock = MonitorLock(self.config.settings.database)
+
+    def claim(self) -> None:
+        """Take the database's monitor lock now (GovwatchError naming the pid of the monitor that holds it)."""
+        self.lock.acquire()
 
     # ------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:
-        """Run until SIGTERM/SIGINT (or `stop()`)."""
+        """Run until SIGTERM/SIGINT (or `stop()`); GovwatchError if another monitor holds the database."""
+        loop = asyncio.get_running_loop()
+        self.claim()
+        try:
+            await self._run(loop)
+        finally:
+            self.lock.release()
+
+    async def _run(self, loop: asyncio.AbstractEventLoop) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        loop = asyncio.get_running_loop()
         self._start()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
@@ -94,6 +109,7 @@ class Monitor:
         for job, every in self.extra_jobs:
             scheduler.add_job(self._guarded(lambda job=job: job(self.config)), "interval", seconds=every,
                               max_instances=1, coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
+        logging.getLogger("apscheduler.scheduler").addFilter(_skipped_is_by_design)
         scheduler.start()
         logger.info("govwatch run: %d watches in %s, tick %.1f s", len(self.config.watches), self.path,
                     self.tick_seconds)  # fmt: skip
@@ -131,12 +147,18 @@ class Monitor:
             return
         try:
             await self._tick()
+        except asyncio.CancelledError:
+            if not self._stop.is_set():
+                raise
+            return  # stopped mid-crawl: what was recorded is committed, the rest is due again (no error)
         except GovwatchError as e:  # e.g. the database cannot be opened: said once, the next tick retries
             self._say_once("tick", str(e))
         except Exception as e:
             if not self._store_trouble(e):
                 raise
         finally:
+            if self._job.next_run_time is None and not self._stop.is_set():
+                self._job.resume()  # only now: a tick's feeds and hooks must not overlap the next tick
             if not self._stop.is_set():
                 self._look_early()
 
@@ -150,6 +172,7 @@ class Monitor:
         due = self.due(now_iso())
         self._heartbeat()
         if not due:
+            await self._deadlines()  # a petition waiting for its response changes nothing on the site
             return
         from scrapy.crawler import AsyncCrawlerRunner
 
@@ -159,8 +182,6 @@ class Monitor:
             report = await crawl(self.config, due, sync=False, runner=self._runner)
         finally:
             self._runner = None
-            if not self._stop.is_set():
-                self._job.resume()
         self.schedule(due, report)
         logger.info(report.line())
         if self._first and not self.keep_going and report.watches and len(report.failed) == report.watches:
@@ -171,6 +192,19 @@ class Monitor:
                 logger.warning("%s: %s", watch_id, error)
         self._first = False
         self._heartbeat(report.line())
+        for hook in self.after_crawl:
+            await self._guarded(hook)(self.config, report)
+
+    async def _deadlines(self) -> None:
+        """Store the responses that fell due since the last look; publish them like a crawl's events."""
+        from store.deadlines import record_overdue
+
+        stored = record_overdue(self.config)
+        if not stored:
+            return
+        report = CrawlReport(started_at=now_iso(), events=len(stored))
+        for event in stored:
+            logger.info("event %s: %s", event.kind, event.title)
         for hook in self.after_crawl:
             await self._guarded(hook)(self.config, report)
 
@@ -210,6 +244,7 @@ class Monitor:
             ids = [petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)]
             briefs = queries.petition_briefs(db, ids)
             rates = queries.recent_rates(db, ids, since=iso(at - timedelta(seconds=RATE_WINDOW)), now=iso(at))
+            falling_due = responses_falling_due(db, self.config, ids)
             with writing(db):
                 for watch in watches:
                     status = statuses.get(watch.id)
@@ -218,6 +253,9 @@ class Monitor:
                     due = next_due(watch, self.config.settings, now=at, failures=status.failures,
                                    fresh_until=status.fresh_until, max_age=_max_age(status),
                                    progress=_progress(watch, briefs, rates), rng=self.rng)  # fmt: skip
+                    look = falling_due.get(petition_key(watch.site, getattr(watch, "number", 0)))
+                    if look and iso(at) < look < due.at:  # look when the response falls due: that moment is news
+                        due = Due(max(look, status.fresh_until or look), "response falls due")
                     db.execute("UPDATE watches SET next_due_at = ? WHERE id = ?", [due.at, watch.id])
                     logger.debug("%s due %s (%s)", watch.id, due.at, due.reason)
 
@@ -343,6 +381,11 @@ def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool =
     return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg),
                    *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0)), (prune_daily, PRUNE_EVERY)],
                    keep_going=keep_going, config=config)  # fmt: skip
+
+
+def _skipped_is_by_design(record: logging.LogRecord) -> bool:
+    """Drop APScheduler's "skipped: maximum number of running instances" warning: one run at a time is the design."""
+    return "maximum number of running instances" not in record.getMessage()
 
 
 def _max_age(status: queries.WatchStatus) -> float | None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from monitor.errors import StoreError
+from store import migrations_deadlines as _deadlines  # noqa: F401  (registers its migrations)
+from store import migrations_sweeps  # noqa: F401  (registers its migrations on `migrations`)
 from store.foreign import refuse_foreign
 from store.schema import migrations
 

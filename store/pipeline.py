@@ -31,19 +31,25 @@ logger = logging.getLogger(__name__)
 class StorePipeline:
     """Persist observations and their events in the watchlist's database."""
 
-    def __init__(self, crawler: Crawler, config: Config):
+    def __init__(self, crawler: Crawler, config: Config | str | None):
         self.crawler = crawler
-        self.config = config
+        self._config = config
+        self.config: Config | None = config if isinstance(config, Config) else None
         self.recorder: Recorder | None = None
         self.writer: BatchWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        value = crawler.settings.get("GOVWATCH_CONFIG")
-        config = value if isinstance(value, Config) else load_config(value)
-        return cls(crawler, config)
+        return cls(crawler, crawler.settings.get("GOVWATCH_CONFIG"))
 
     def open_spider(self, spider: Any = None) -> None:
+        # The spider's watchlist wins: `scrapy crawl petitions -a config=OTHER.toml` records into OTHER's
+        # database, whatever GOVWATCH_CONFIG (the settings' default, ./watchlist.toml) names.
+        spider_config = getattr(spider or getattr(self.crawler, "spider", None), "config", None)
+        if isinstance(spider_config, Config):
+            self.config = spider_config
+        elif self.config is None:
+            self.config = load_config(self._config or "watchlist.toml")
         db = open_db(self.config.settings.database, lock_wait=self.config.settings.lock_wait)
         try:
             sync_watches(db, self.config)

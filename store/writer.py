@@ -68,28 +68,43 @@ class BatchWriter:
 
     def _write(self, batch: list[tuple[Observation, Future]]) -> None:
         settings = self.recorder.config.settings
-        done: list[tuple[Future, list[Event]]] = []
+        done: list[tuple[Future, list[Event], Exception | None]] = []
         try:
             self._record(batch, done)
-        except Exception as e:  # nothing of the batch is stored: its polls are simply due again
+        except Exception as e:  # the commit itself failed: nothing of the batch is stored, its polls are due again
             self.recorder.forget()
             if locking.is_locked(e):  # BEGIN IMMEDIATE waited lock_wait for another process's lock
                 locking.waiting(settings.database, settings.lock_wait)
             elif locking.is_full(e):  # SQLite rolled the batch back
                 locking.disk_full(settings.database)
-            for future, _ in done:
-                future.set_exception(e)
             for future in (f for _, f in batch if not f.done()):
                 future.set_exception(e)
             return
         locking.written(settings.database)
-        for future, events in done:
-            future.set_result(events)
+        for future, events, error in done:
+            if future.done():
+                continue
+            if error is not None:  # stored as an error observation, and still reported as unrecorded
+                future.set_exception(error)
+            else:
+                future.set_result(events)
 
-    def _record(self, batch: list[tuple[Observation, Future]], done: list[tuple[Future, list[Event]]]) -> None:
+    def _record(self, batch: list[tuple[Observation, Future]],
+                done: list[tuple[Future, list[Event], Exception | None]]) -> None:  # fmt: skip
         with writing(self.recorder.db):  # BEGIN IMMEDIATE: the lock is taken (or waited for) here
             for obs, future in batch:
                 try:
-                    done.append((future, self.recorder.record(obs)))  # its own savepoint
+                    done.append((future, self.recorder.record(obs), None))  # its own savepoint
                 except Exception as e:  # that observation is rolled back; the others go on
-                    future.set_exception(e)
+                    done.append(self._record_failure(obs, future, e))
+
+    def _record_failure(self, obs: Observation, future: Future,
+                        error: Exception) -> tuple[Future, list[Event], Exception | None]:  # fmt: skip
+        """Record a poll that could not be stored as an error observation of its watch: never silent."""
+        failed = Observation(watch_id=obs.watch_id, url=obs.url, kind=obs.kind, fetched_at=obs.fetched_at,
+                             status=obs.status, error=f"could not record this poll ({type(error).__name__}: {error})")
+        try:
+            return future, self.recorder.record(failed), error
+        except Exception:  # not even that: the pipeline logs it and `check` counts it
+            future.set_exception(error)
+            return future, [], error

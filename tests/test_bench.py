@@ -16,6 +16,7 @@ SMALL_RUNS = [
     ("history_queries.py", ["--petitions", "20", "--points", "5"], "signature_curve"),
     ("pages.py", ["--polls", "2"], "polls of 3 watches"),
     ("page_search.py", ["--pages", "5", "--changes", "1"], "search '维吾尔': 5 pages"),
+    ("diff.py", ["--words", "200", "--megabytes", "0.05"], "200-word paragraph rewritten"),
 ]
 
 

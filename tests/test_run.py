@@ -206,7 +206,8 @@ def test_detectors_lists_every_kind_an_alert_may_name(gw):
     from monitor.channels import known_kinds
 
     listed = {line.split()[0] for line in gw.run("detectors").stdout.splitlines() if line and line[0].islower()}
-    assert listed == known_kinds() and {"watch_failing", "watch_recovered", "sweep_started"} <= listed
+    assert listed == known_kinds() and {"watch_failing", "watch_recovered", "sweep_started", "response_overdue",
+                                        "threshold_approaching"} <= listed
 
 
 # ---------------------------------------------------------------- the rules, without processes
