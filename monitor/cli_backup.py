@@ -5,6 +5,7 @@ Registered on the `govwatch` click group by monitor.cli (`register`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
     from store.retention import PruneReport
+
+logger = logging.getLogger("govwatch.run")
 
 
 def register(cli: click.Group, config_option: Callable, friendly: Callable, load: Callable[[str], Config]) -> None:
@@ -72,3 +75,9 @@ def prune_now(config: Config) -> PruneReport:
         return prune(db, config.settings.keep)
     finally:
         db.close()
+
+
+def prune_job(config: Config) -> None:
+    """`govwatch run`'s daily job: prune by [govwatch] keep when it is set (at start, then once a day)."""
+    if config.settings.keep is not None:
+        logger.info(prune_now(config).line())
