@@ -12,8 +12,9 @@ fetched again at once: lines that differ between the two fetches are noise,
 reported with the rules that drop them (`monitor.page_noise`), and the
 observation carries the second fetch without them. When the only guess is
 that a line which came or went is noise (it may be a real change that landed
-between the two fetches: a new signatory), a third fetch tells: a line that
-then stays is a change, not noise. A failed fetch, an HTTP
+between the two fetches: a new signatory), a third fetch of a page already
+known tells: a line that then stays is a change, not noise. (A first poll
+has nothing to compare with: its two fetches only make a clean baseline.) A failed fetch, an HTTP
 error, a page that is not HTML or an empty extraction is an error observation.
 """
 
@@ -81,7 +82,7 @@ class PagesSpider(fetch.PollSpider):
             return
         if obs.error is None and first is not None:
             found = learn(first, content) if second is None else confirm(first, second, content)
-            if second is None and needs_confirming(found):
+            if second is None and poll.known_hash is not None and needs_confirming(found):
                 yield self._request(poll, first, content)  # a line came or went: a real change, or noise?
                 return
             if found.rules:

@@ -68,7 +68,7 @@ def test_run_detects_changes_within_three_intervals_without_overlap(replica, gw)
         wait_for(feed_has_it, 5)  # feeds are rebuilt after the crawl that stored the event
         time.sleep(3)
     finally:
-        assert stop(proc) < 5
+        assert stop(proc) < 10  # SIGTERM stops it promptly (the bound leaves room for a loaded machine)
     assert proc.returncode == 0, proc.stderr.read()
     for number, interval in ((11, 1.5), (12, 1.0)):
         log = polls(replica, number)
