@@ -5,6 +5,7 @@ Registered on the `govwatch` click group by monitor.cli (`register`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING
 import click
 
 from monitor.config import Config
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, GovwatchError, StoreError
 
 if TYPE_CHECKING:
     from store.retention import PruneReport
+
+logger = logging.getLogger("govwatch.run")
 
 
 def register(cli: click.Group, config_option: Callable, friendly: Callable, load: Callable[[str], Config]) -> None:
@@ -40,12 +43,21 @@ def register(cli: click.Group, config_option: Callable, friendly: Callable, load
     @friendly
     def restore(config_path: str, file: Path) -> None:
         """Bring back the database from a backup FILE (stop `govwatch run` first)."""
+        from monitor.lock import MonitorLock
         from store.backup import restore as bring_back
 
         config = load(config_path)
         database = config.settings.database
         existed = database.exists()
-        done = bring_back(file, database)
+        lock = MonitorLock(database)
+        try:  # refused while `govwatch run` monitors it; none starts meanwhile
+            lock.acquire()
+        except GovwatchError as e:
+            raise StoreError(f"{database}: restore refused: {e}", hint=e.hint) from None
+        try:
+            done = bring_back(file, database)
+        finally:
+            lock.release()
         click.echo(f"Restored {database} from {file}: {done.events} events")
         if existed:
             click.echo(f"The database as it was before is kept in {database.name}.before-restore")
@@ -72,3 +84,9 @@ def prune_now(config: Config) -> PruneReport:
         return prune(db, config.settings.keep)
     finally:
         db.close()
+
+
+def prune_job(config: Config) -> None:
+    """`govwatch run`'s daily job: prune by [govwatch] keep when it is set (at start, then once a day)."""
+    if config.settings.keep is not None:
+        logger.info(prune_now(config).line())

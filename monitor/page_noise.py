@@ -124,3 +124,38 @@ def learn(first: PageContent, second: PageContent) -> Learned:
             rules += [LINE + "^" + re.escape(t) + "$" for t in unpaired]
     noisy = tuple(dict.fromkeys(t for t, _ in gone + came))
     return Learned(noisy, tuple(dict.fromkeys(rules)))
+
+
+def _guessed(rule: str) -> bool:
+    """Tell whether a rule guesses from lines that came or went (a place, or an exact line), not from a tick."""
+    if rule.startswith(PATH):
+        return True
+    return rule.startswith(LINE) and r"\d+" not in rule and r"[\w\-]+" not in rule
+
+
+def needs_confirming(found: Learned) -> bool:
+    """Tell whether a double fetch guessed that lines which came or went are noise: a third fetch must tell.
+
+    A counter that ticks is noise by its shape; a line that appeared (a new signatory) may as well
+    be a real change that landed between the two fetches.
+    """
+    return any(_guessed(rule) for rule in found.rules)
+
+
+def _changed(a: PageContent, b: PageContent) -> list[tuple[str, str]]:
+    x, y = Counter(_entries(a)), Counter(_entries(b))
+    return list(((x - y) + (y - x)).elements())
+
+
+def confirm(first: PageContent, second: PageContent, third: PageContent) -> Learned:
+    """Learn from three immediate fetches: what came or went once and then stayed is a real change.
+
+    A guessed rule of the first two fetches (`needs_confirming`) is kept only when the third fetch
+    changed something it matches again; what changed between the second and third fetches is noise too.
+    """
+    before, after = learn(first, second), learn(second, third)
+    again = _changed(second, third)
+    kept = [r for r in before.rules if not _guessed(r) or any(matches((r,), t, p) for t, p in again)]
+    rules = tuple(dict.fromkeys([*kept, *after.rules]))
+    lines = [t for t, p in _changed(first, second) if matches(rules, t, p)] + list(after.lines)
+    return Learned(tuple(dict.fromkeys(lines)), rules)

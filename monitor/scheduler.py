@@ -24,7 +24,6 @@ import logging
 import os
 import random
 import signal
-import time
 from collections.abc import Awaitable, Callable
 from contextlib import closing
 from datetime import timedelta
@@ -40,6 +39,7 @@ from monitor.items import petition_key
 from monitor.lock import MonitorLock
 from monitor.schedule import Due, Progress, next_due, next_look
 from monitor.settings import crawl_settings
+from monitor.troubles import Troubles
 from store import locking, queries
 from store.db import open_db, writing
 from store.deadlines import responses_falling_due
@@ -49,7 +49,6 @@ logger = logging.getLogger("govwatch.run")
 RATE_WINDOW = 3600.0  # seconds of count history behind a petition's signature rate
 # Seconds from the end of a tick to an early look at the soonest: the tick's own run must have ended.
 LOOK_AFTER = 0.05
-REPEAT_AFTER = 600.0  # seconds before a job's unchanged error (a full disk...) is logged again
 PRUNE_EVERY = 86400.0  # seconds between two prunes of history older than [govwatch] keep
 
 # Called after each crawl with the config and its report (feeds, alerts...); errors are logged.
@@ -76,7 +75,7 @@ class Monitor:
         self._reload = False
         self._runner = None
         self._lock: locking.LockWatch | None = None
-        self._said: dict[str, tuple[str, float]] = {}  # the error each job last logged, and when
+        self.troubles = Troubles()  # a locked database, a full disk: said once, retried
         self.rng = random.Random()
         # One monitor per database: taken by `run()` (or earlier by `claim()`), released when it ends.
         self.lock = MonitorLock(self.config.settings.database)
@@ -152,9 +151,9 @@ class Monitor:
                 raise
             return  # stopped mid-crawl: what was recorded is committed, the rest is due again (no error)
         except GovwatchError as e:  # e.g. the database cannot be opened: said once, the next tick retries
-            self._say_once("tick", str(e))
+            self.troubles.say_once("tick", str(e))
         except Exception as e:
-            if not self._store_trouble(e):
+            if not self.troubles.store(e, self.config.settings):
                 raise
         finally:
             if self._job.next_run_time is None and not self._stop.is_set():
@@ -327,24 +326,6 @@ class Monitor:
         with self._db() as db:
             db.execute(sql, params)
 
-    def _store_trouble(self, error: Exception) -> bool:
-        """Report a locked database or a full disk once (store.locking); tell whether `error` was one."""
-        settings = self.config.settings
-        if locking.is_locked(error):
-            locking.waiting(settings.database, settings.lock_wait)
-        elif locking.is_full(error):
-            locking.disk_full(settings.database)
-        else:
-            return False
-        return True
-
-    def _say_once(self, job: str, message: str) -> None:
-        """Log a job's error, unless the job logged the same one less than REPEAT_AFTER seconds ago."""
-        said = self._said.get(job)
-        if said is None or said[0] != message or time.monotonic() - said[1] > REPEAT_AFTER:
-            self._said[job] = (message, time.monotonic())
-            logger.error("%s", message)
-
     def _guarded(self, fn: Callable) -> Callable:
         async def guarded(*args: object) -> None:
             name = getattr(fn, "__name__", str(fn))
@@ -353,9 +334,9 @@ class Monitor:
                 if asyncio.iscoroutine(result):
                     await result
             except GovwatchError as e:  # e.g. feeds_dir on a full disk: said once, not at every crawl
-                self._say_once(name, str(e))
+                self.troubles.say_once(name, str(e))
             except Exception as e:  # a failing job must not stop the monitor; the traceback is logged
-                if not self._store_trouble(e):  # locked or full: the job runs again later
+                if not self.troubles.store(e, self.config.settings):  # locked or full: the job runs again later
                     logger.exception("job %s failed", name)
 
         return guarded
@@ -365,21 +346,16 @@ def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool =
                      after_crawl: list[AfterCrawl] | None = None, config: Config | None = None) -> Monitor:  # fmt: skip
     """Return the monitor `govwatch run` runs: feeds rebuilt after each crawl, alerts sent in their own job."""
     from monitor.alerts import dispatch_async
+    from monitor.cli_backup import prune_job
     from monitor.publish import update_feeds
 
     async def send_alerts(config: Config) -> None:
         if config.alerts:
             await dispatch_async(config)
 
-    def prune_daily(config: Config) -> None:  # [govwatch] keep: at start, then once a day
-        if config.settings.keep is not None:
-            from monitor.cli_backup import prune_now
-
-            logger.info(prune_now(config).line())
-
     # Alerts are their own job: a slow mail server never delays polling.
     return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg),
-                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0)), (prune_daily, PRUNE_EVERY)],
+                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0)), (prune_job, PRUNE_EVERY)],
                    keep_going=keep_going, config=config)  # fmt: skip
 
 

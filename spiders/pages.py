@@ -10,7 +10,11 @@ content (`page_extract`) and drops the noise the store learned. When the
 content hash differs from the stored one (or there is none yet), the page is
 fetched again at once: lines that differ between the two fetches are noise,
 reported with the rules that drop them (`monitor.page_noise`), and the
-observation carries the second fetch without them. A failed fetch, an HTTP
+observation carries the second fetch without them. When the only guess is
+that a line which came or went is noise (it may be a real change that landed
+between the two fetches: a new signatory), a third fetch of a page already
+known tells: a line that then stays is a change, not noise. (A first poll
+has nothing to compare with: its two fetches only make a clean baseline.) A failed fetch, an HTTP
 error, a page that is not HTML or an empty extraction is an error observation.
 """
 
@@ -26,7 +30,7 @@ from twisted.python.failure import Failure
 
 from monitor.config import Config, PageWatch
 from monitor.items import Observation, PageContent, Poll
-from monitor.page_noise import drop, learn
+from monitor.page_noise import confirm, drop, learn, needs_confirming
 from spiders import fetch
 from spiders.page_decode import decode_html
 from spiders.page_extract import extract
@@ -56,14 +60,15 @@ class PagesSpider(fetch.PollSpider):
         for poll in self.polls:
             yield self._request(poll, None)
 
-    def _request(self, poll: Poll, first: PageContent | None) -> scrapy.Request:
-        if_modified_since = poll.if_modified_since if first is None else None  # the second fetch is unconditional
+    def _request(self, poll: Poll, first: PageContent | None, second: PageContent | None = None) -> scrapy.Request:
+        if_modified_since = poll.if_modified_since if first is None else None  # the next fetches are unconditional
         return fetch.request(self.config, poll.url, self.parse_page, self.failed, if_modified_since=if_modified_since,
-                             poll=poll, first=first)  # fmt: skip
+                             poll=poll, first=first, second=second)  # fmt: skip
 
     # ------------------------------------------------------------ callbacks
 
-    def parse_page(self, response: Response, poll: Poll, first: PageContent | None) -> Iterator[Any]:
+    def parse_page(self, response: Response, poll: Poll, first: PageContent | None,
+                   second: PageContent | None = None) -> Iterator[Any]:  # fmt: skip
         """Extract a page; fetch it again when it seems to have changed; yield the Observation."""
         obs = fetch.observation(response, poll, "page", url=poll.url)
         if response.status == 304 and first is None:
@@ -76,7 +81,10 @@ class PagesSpider(fetch.PollSpider):
             yield self._request(poll, content)  # changed, or noise? A second fetch tells.
             return
         if obs.error is None and first is not None:
-            found = learn(first, content)
+            found = learn(first, content) if second is None else confirm(first, second, content)
+            if second is None and poll.known_hash is not None and needs_confirming(found):
+                yield self._request(poll, first, content)  # a line came or went: a real change, or noise?
+                return
             if found.rules:
                 content = replace(drop(content, found.rules), noise=found.lines, learned=found.rules)
                 if content.empty:

@@ -10,8 +10,8 @@ truncated file under the target's name.
 `restore` checks the file is a sound govwatch database, keeps the current
 database as `<database>.before-restore`, then copies the backup into the
 database with the same API (which knows about WAL). It refuses while a
-`govwatch run` is alive on that database: the monitor would go on from the
-state it holds in memory.
+`govwatch run` monitors that database, which would go on from the state it
+holds in memory (the CLI also holds the monitor lock while it restores).
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from monitor.errors import StoreError
 from store.foreign import refuse_foreign
 from store.outbox import pid_alive
 
-PAGES_PER_STEP = 1024  # pages copied per step of the backup; the monitor may write between steps
+# All pages in one step: one read transaction, which WAL lets the monitor write beside. (In several
+# steps, every write of the monitor between two steps would restart the copy, possibly for ever.)
+PAGES_PER_STEP = -1
 
 
 @dataclass

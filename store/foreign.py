@@ -19,8 +19,16 @@ MIGRATION_SET = "govwatch"  # the sqlite-utils migration set of store.schema
 HINT = "point [govwatch] database at another file (govwatch leaves this one as it is)"
 
 
+_OURS: set[tuple[str, int]] = set()  # (file, inode) already found to be govwatch's in this process
+
+
 def refuse_foreign(path: Path) -> None:
     """Raise StoreError when `path` exists and is not an (empty or) govwatch SQLite database."""
+    try:
+        if (str(path), path.stat().st_ino) in _OURS:
+            return  # `govwatch run` opens the database at every step: look once
+    except OSError:
+        pass
     try:
         with path.open("rb") as f:
             head = f.read(len(SQLITE_HEADER))
@@ -35,6 +43,8 @@ def refuse_foreign(path: Path) -> None:
     if head != SQLITE_HEADER:
         raise StoreError(f"{path}: is not a SQLite database (it starts with {head[:8]!r})", hint=HINT)
     tables, sets = _look(path)
+    if MIGRATION_SET in sets:
+        _OURS.add((str(path), path.stat().st_ino))
     if not tables or MIGRATION_SET in sets:
         return
     shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")

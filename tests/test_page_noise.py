@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.items import PageContent
-from monitor.page_noise import drop, learn, line_shape, matches
+from monitor.page_noise import confirm, drop, learn, line_shape, matches, needs_confirming
 
 ARTICLE = "main/article/p"
 ASIDE = "main/aside.latest-posts/ul/li"
@@ -55,3 +55,38 @@ def test_identical_fetches_learn_nothing_and_items_are_dropped_too():
     assert learn(page, page).rules == ()
     dropped = drop(page, ("path:ul",))
     assert dropped.items == () and dropped.lines == page.lines
+
+
+SIGNERS = "main/article/ul/li"
+
+
+def letter_with(*signers: str) -> PageContent:
+    return content(*LETTER, *((s, SIGNERS) for s in signers), items=tuple((s, SIGNERS) for s in signers))
+
+
+def test_a_signatory_who_joins_between_the_two_fetches_is_a_change_once_a_third_fetch_confirms_it():
+    # Seen in a crash campaign: a real signatory landed between the noise check's two fetches and was learned
+    # as noise, so its list_item_added never came. A third fetch tells a change (it stays) from noise.
+    first, second = letter_with("Ada, writer"), letter_with("Ada, writer", "Ma Jian, writer")
+    guessed = learn(first, second)
+    assert needs_confirming(guessed)
+    found = confirm(first, second, letter_with("Ada, writer", "Ma Jian, writer"))
+    assert found.rules == () and found.lines == ()
+    assert drop(second, found.rules).items == ("Ada, writer", "Ma Jian, writer")
+
+
+def test_a_line_that_changes_again_on_the_third_fetch_is_noise():
+    quote = "main/article/blockquote"
+    first = content(*LETTER, ("Quote of the moment: one", quote))
+    second = content(*LETTER, ("Quote of the moment: two", quote))
+    third = content(*LETTER, ("Quote of the moment: three", quote))
+    assert needs_confirming(learn(first, second))
+    found = confirm(first, second, third)
+    assert matches(found.rules, "Quote of the moment: three", quote)
+    assert not matches(found.rules, LETTER[0][0], ARTICLE)
+
+
+def test_a_ticking_counter_needs_no_third_fetch():
+    first = content(*LETTER, ("Viewed 3,001 times", ARTICLE))
+    second = content(*LETTER, ("Viewed 3,002 times", ARTICLE))
+    assert not needs_confirming(learn(first, second))

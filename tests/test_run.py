@@ -68,7 +68,7 @@ def test_run_detects_changes_within_three_intervals_without_overlap(replica, gw)
         wait_for(feed_has_it, 5)  # feeds are rebuilt after the crawl that stored the event
         time.sleep(3)
     finally:
-        assert stop(proc) < 5
+        assert stop(proc) < 10  # SIGTERM stops it promptly (the bound leaves room for a loaded machine)
     assert proc.returncode == 0, proc.stderr.read()
     for number, interval in ((11, 1.5), (12, 1.0)):
         log = polls(replica, number)
@@ -135,7 +135,8 @@ def test_sigterm_mid_crawl_exits_cleanly_and_sigkill_resumes_the_schedule(replic
     wait_for(lambda: gw.query("SELECT 1 FROM watches WHERE next_due_at IS NOT NULL"), STARTUP)
     replica.fault("timeout", path="/petitions/31", delay=3.0)
     wait_for(lambda: len(polls(replica, 31)) >= 2, 10)  # a slow poll is in flight
-    assert stop(proc) < 5 and proc.returncode == 0  # SIGTERM ends a crawl in flight promptly
+    # SIGTERM ends a crawl in flight: it is given 4 s, then the process exits (slower on a loaded machine)
+    assert stop(proc) < 10 and proc.returncode == 0
     assert gw.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
     assert gw.query("SELECT stopped_at FROM daemon")[0]["stopped_at"]
     replica.clear_faults()
