@@ -64,7 +64,7 @@ def update_feeds(config: Config, *, rebuild: bool = False) -> FeedsReport:
     """Bring feeds_dir up to date with the database: the touched feeds, or all with `rebuild`."""
     settings = config.settings
     report = FeedsReport(settings.feeds_dir)
-    db = open_db(settings.database)
+    db = open_db(settings.database, lock_wait=settings.lock_wait)
     try:
         state = _read_state(settings.feeds_dir)
         specs = catalog(config, db)

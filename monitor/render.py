@@ -280,6 +280,12 @@ def petition_discovered(event: Event, context: Context) -> list[str]:
     return [text_html(event.summary)]
 
 
+@renderer("petition_trending", "Trending petitions")
+def petition_trending(event: Event, context: Context) -> list[str]:
+    """Its signatures in the last hour and in all."""
+    return [text_html(event.summary)]
+
+
 @renderer("sweep_started", "Sweeps started")
 def sweep_started(event: Event, context: Context) -> list[str]:
     """How many petitions a sweep's first pass recorded."""

@@ -63,7 +63,7 @@ def test_response_due_is_a_setting_overridden_per_watch(tmp_path):
 
 @pytest.mark.parametrize(("text", "message"), [
     ('response_due = "soon"', "key 'response_due'"),
-    ('rate_window = "0s"', "key 'rate_window': expected a duration above 0"),
+    ('rate_window = "0s"', "key 'rate_window': expected a duration above zero"),
     ('[[page]]\nurl = "https://example.org/"\nresponse_due = "3d"', "key 'response_due': unknown key"),
 ])  # fmt: skip
 def test_wrong_deadline_settings_say_where(tmp_path, text, message):

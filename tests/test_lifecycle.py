@@ -130,9 +130,16 @@ def test_removed_petition_is_one_event_then_left_alone(replica, gw):
     assert [r for r in replica.requests if r.path != "/robots.txt"] == []
 
 
-def test_unknown_petition_is_reported_not_an_event(replica, gw):
-    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/999999"')
-    gw.check()
+def test_a_never_seen_petition_is_an_error_not_gone(replica, gw):
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/799999"')
+    first = gw.run("check", check=False)
+    assert first.returncode == 4  # every watch failed
+    assert "Unreachable or failing:" in first.stdout
+    assert f"no petition 799999 on {replica.url}" in first.stdout
     assert gw.event_keys() == []
     [obs] = gw.query("SELECT status, outcome FROM observations")
-    assert obs == {"status": 404, "outcome": "gone"}
+    assert obs == {"status": 404, "outcome": "error"}
+    assert gw.query("SELECT gone FROM watches") == [{"gone": 0}]
+    replica.clear_log()
+    gw.run("check", "--force", check=False)
+    assert [r for r in replica.requests if r.path.startswith("/petitions/799999")]  # still polled: not given up
