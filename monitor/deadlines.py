@@ -33,8 +33,8 @@ class Timing:
 
     @property
     def late(self) -> bool:
-        """Tell whether the response came (or is still awaited) after it was due, as of `responded_at`."""
-        return self.responded_at is not None and self.responded_at > self.due_at
+        """Tell whether the response came after it was due (False while it is awaited)."""
+        return self.responded_at is not None and parse_iso(self.responded_at) > parse_iso(self.due_at)
 
     def line(self, due: float) -> str:
         """Return "answered after 42 days, 21 days late" (or "…, in time (due within 21 days)")."""
@@ -42,8 +42,13 @@ class Timing:
             return ""
         took = span(self.crossed_at, self.responded_at)
         if self.late:
-            return f"answered after {took}, {span(self.due_at, self.responded_at, at_least_one=True)} late"
+            return f"answered after {took}, {late_by(self)} late"
         return f"answered after {took}, in time (due within {duration_text(due)})"
+
+
+def late_by(when: Timing) -> str:
+    """Return how late a response came: "21 days" (at least one day once it is a day late), "3 h"."""
+    return span(when.due_at, when.responded_at or when.due_at, at_least_one=True)
 
 
 def response_due_at(crossed_at: str, due: float) -> str:
@@ -99,8 +104,10 @@ def _days(n: int) -> str:
 def overdue_event(state: PetitionState, watch: Watch, when: Timing) -> Event:
     """Return the `response_overdue` event of a petition, dated the moment its response became due."""
     threshold = state.thresholds[0]
-    waited = (f"The response came on {human_date(when.responded_at)}, {span(when.due_at, when.responded_at, at_least_one=True)}"
-              " late." if when.responded_at else "No response yet.")  # fmt: skip
+    if when.responded_at:
+        waited = f"The response came on {human_date(when.responded_at)}, {late_by(when)} late."
+    else:
+        waited = "No response yet."
     return Event(
         key=f"petition/{state.key}/response_overdue",
         kind="response_overdue",

@@ -51,6 +51,13 @@ class Due:
     reason: str
 
 
+def at_deadline(due: Due, deadline: str | None, *, now: str, fresh_until: str | None = None) -> Due:
+    """Return `due`, or the moment a petition's response falls due when that comes first: that moment is news."""
+    if deadline and now < deadline < due.at:
+        return Due(max(deadline, fresh_until or deadline), "response falls due")
+    return due
+
+
 def next_due(watch: Watch, settings: Settings, *, now: datetime, failures: int = 0,
              fresh_until: str | None = None, max_age: float | None = None,
              progress: Progress | None = None, rng: random.Random | None = None) -> Due:  # fmt: skip

@@ -37,12 +37,12 @@ from monitor.crawl import CrawlReport, crawl
 from monitor.errors import GovwatchError
 from monitor.items import petition_key
 from monitor.lock import MonitorLock
-from monitor.schedule import Due, Progress, next_due, next_look
+from monitor.schedule import Progress, at_deadline, next_due, next_look
 from monitor.settings import crawl_settings
 from monitor.troubles import Troubles
 from store import locking, queries
 from store.db import open_db, writing
-from store.deadlines import responses_falling_due
+from store.deadlines import record_overdue, responses_falling_due
 from store.watches import sync_watches
 
 logger = logging.getLogger("govwatch.run")
@@ -196,16 +196,10 @@ class Monitor:
 
     async def _deadlines(self) -> None:
         """Store the responses that fell due since the last look; publish them like a crawl's events."""
-        from store.deadlines import record_overdue
-
-        stored = record_overdue(self.config)
-        if not stored:
-            return
-        report = CrawlReport(started_at=now_iso(), events=len(stored))
-        for event in stored:
-            logger.info("event %s: %s", event.kind, event.title)
-        for hook in self.after_crawl:
-            await self._guarded(hook)(self.config, report)
+        if stored := record_overdue(self.config):
+            logger.info("%d responses fell due: %s", len(stored), "; ".join(e.title for e in stored))
+            for hook in self.after_crawl:
+                await self._guarded(hook)(self.config, CrawlReport(started_at=now_iso(), events=len(stored)))
 
     def due(self, at: str) -> tuple[Watch, ...]:
         """Return the configured watches whose next poll is due at `at`."""
@@ -252,9 +246,8 @@ class Monitor:
                     due = next_due(watch, self.config.settings, now=at, failures=status.failures,
                                    fresh_until=status.fresh_until, max_age=_max_age(status),
                                    progress=_progress(watch, briefs, rates), rng=self.rng)  # fmt: skip
-                    look = falling_due.get(petition_key(watch.site, getattr(watch, "number", 0)))
-                    if look and iso(at) < look < due.at:  # look when the response falls due: that moment is news
-                        due = Due(max(look, status.fresh_until or look), "response falls due")
+                    due = at_deadline(due, falling_due.get(petition_key(watch.site, getattr(watch, "number", 0))),
+                                      now=iso(at), fresh_until=status.fresh_until)  # fmt: skip
                     db.execute("UPDATE watches SET next_due_at = ? WHERE id = ?", [due.at, watch.id])
                     logger.debug("%s due %s (%s)", watch.id, due.at, due.reason)
 

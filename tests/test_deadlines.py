@@ -99,6 +99,13 @@ def test_the_store_gives_the_event_once_and_only_after_a_look_past_the_due_time(
         assert responses_falling_due(db, config, ["site.test/9"]) == {}
 
 
+def _entry(state: PetitionState):
+    from monitor.items import IndexEntry
+
+    return IndexEntry(key=state.key, signature_count=state.signature_count, entry_hash=state.content_hash(),
+                      decode=lambda: state)  # fmt: skip
+
+
 def test_a_sweep_found_petition_overdue_before_the_sweep_saw_it_is_history_not_news(tmp_path):
     config = _config(tmp_path, '[[sweep]]\nsite = "https://site.test"\nstate = "all"\n')
     [sweep] = config.watches
@@ -110,7 +117,21 @@ def test_a_sweep_found_petition_overdue_before_the_sweep_saw_it_is_history_not_n
         late, fresh = _state(), replace(_state(), number=10, response_threshold_reached_at="2024-03-24T00:00:00.000Z")
         for at in ("2024-03-25T00:00:00.000Z", "2024-04-20T00:00:00.000Z"):  # found after 9's due date, before 10's
             recorder.record(Observation(watch_id=sweep.id, url=sweep.url, kind="index", fetched_at=at, status=200,
-                                        petitions=[late, fresh], last_page=True))  # fmt: skip
+                                        entries=[_entry(late), _entry(fresh)], last_page=True))  # fmt: skip
         events = overdue_events(db, config, "2024-04-20T00:00:00.000Z")
     assert [e.petition_id for e in events] == ["site.test/10"]
     assert events[0].occurred_at == "2024-04-14T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(("deadline", "fresh_until", "expected"), [
+    ("2024-03-22T10:00:00.000Z", None, "2024-03-22T10:00:00.000Z"),          # before the regular poll: look then
+    ("2024-03-22T10:00:00.000Z", "2024-03-22T10:01:00.000Z", "2024-03-22T10:01:00.000Z"),  # not before the site allows
+    ("2024-03-23T10:00:00.000Z", None, "2024-03-23T00:00:00.000Z"),          # after the regular poll: no change
+    ("2024-03-21T10:00:00.000Z", None, "2024-03-23T00:00:00.000Z"),          # already past: the tick's check tells
+    (None, None, "2024-03-23T00:00:00.000Z"),
+])  # fmt: skip
+def test_the_scheduler_looks_when_a_response_falls_due(deadline, fresh_until, expected):
+    from monitor.schedule import Due, at_deadline
+
+    regular = Due("2024-03-23T00:00:00.000Z", "interval")
+    assert at_deadline(regular, deadline, now="2024-03-22T00:00:00.000Z", fresh_until=fresh_until).at == expected
