@@ -1,6 +1,6 @@
 """Benchmark: a whole-archive sweep (two Parliaments) against a bare Scrapy spider walking the same index.
 
-    python bench/archive_sweep.py [--petitions 20000] [--concurrency 16] [--port 18090]
+    python bench/archive_sweep.py [--petitions 20000] [--concurrency 16] [--port PORT]
 
 nginx serves pre-rendered archived index pages (`/archived/petitions.json?parliament=N
 &state=all&count=50`, half of the petitions in each of two Parliaments, a fifth of
@@ -30,6 +30,7 @@ from sweep import Run, measure  # noqa: E402
 
 from monitor.replica import documents  # noqa: E402
 from monitor.replica.epetitions import PARLIAMENTS, PARLIAMENT_NUMBERS  # noqa: E402
+from monitor.serve import free_port  # noqa: E402
 
 PAGE = 50
 PERIODS = ("2017-2019", "2019-2024")
@@ -162,14 +163,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--petitions", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--port", type=int, default=18090)
+    parser.add_argument("--port", type=int, help="nginx's port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args()
     n = args.petitions - args.petitions % (len(PERIODS) * PAGE)
-    base = f"http://127.0.0.1:{args.port}"
+    port = args.port or free_port()
+    base = f"http://127.0.0.1:{port}"
     files = Path(tempfile.gettempdir()) / f"govwatch-bench-archive-{n}"
     generate(files, n, base)
     scratch = Path(tempfile.mkdtemp(prefix="govwatch-bench-archive-"))
-    nginx = start_nginx(files, scratch, args.port)
+    nginx = start_nginx(files, scratch, port)
     try:
         urls = scratch / "urls.txt"
         urls.write_text("\n".join(f"{base}/archived/petitions.json?parliament={PARLIAMENT_NUMBERS[p]}&state=all"
