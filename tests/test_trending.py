@@ -7,9 +7,11 @@ import pytest
 
 from monitor.config import load_config
 from monitor.errors import ConfigError
+from tests.support.govwatch import PATIENT_HOST_RULES
 
 
 def test_trending_petitions_make_one_event_a_day_and_a_curve(replica, gw):
+    gw.hosts = PATIENT_HOST_RULES  # the requests are counted
     for n in (1, 2, 3):
         replica.add_petition(n, action=f"Petition {n}", signature_count=100)
     replica.sign(1, 5_000)  # 4,900 in the last hour
