@@ -63,7 +63,7 @@ def _attributes(number: int) -> dict:
 def generate(root: Path, n: int, base: str) -> None:
     """Write the archived index pages of `n` petitions, half in each Parliament."""
     marker = root / "generated.json"
-    wanted = {"n": n, "base": base, "version": 1}
+    wanted = {"n": n, "base": base, "version": 2}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         print(f"using the files generated earlier in {root}")
         return
@@ -80,9 +80,8 @@ def generate(root: Path, n: int, base: str) -> None:
         for page in range(1, last + 1):
             entries = []
             for petition in numbers[(page - 1) * PAGE: page * PAGE]:
-                entry = documents.index_entry(petition, _attributes(petition), base, parliament)
-                entry.pop("parliament")  # the archived index leaves it out, as the site does
-                entries.append(documents.encode(entry))
+                entries.append(documents.encode(documents.index_entry(petition, _attributes(petition), base,
+                                                                      parliament)))
             self_url = f"{base}/archived/petitions.json?page={page}&parliament={number}&state=all&count={PAGE}"
             links = documents.page_links(base, "/archived/petitions.json", params, page, last, self_url)
             (root / "archived" / f"{number}-{page}.json").write_bytes(documents.index_body(links, entries))

@@ -43,12 +43,14 @@ def test_archive_sweep_of_two_parliaments_reads_only_the_index(replica, gw):
     events = gw.events()
     assert sorted(e["kind"] for e in events) == ["sweep_started", "sweep_started"]
     assert sorted(e["data"]["petitions"] for e in events) == [PER_PARLIAMENT, PER_PARLIAMENT]
-    rows = gw.query("SELECT number, archived, state, response_summary, government_response_at FROM petitions")
+    rows = gw.query("SELECT number, archived, state, response_summary, government_response_at,"
+                    " json_extract(parliament, '$.period') AS period FROM petitions")
     assert len(rows) == 2 * PER_PARLIAMENT and all(r["archived"] == 1 and r["state"] == "closed" for r in rows)
     answered = {r["number"]: r for r in rows if r["response_summary"]}
     assert len(answered) == 2 * PER_PARLIAMENT // 5
     assert answered[10_005]["response_summary"] == "Response summary 10005"
     assert answered[10_005]["government_response_at"] == "2018-11-30T16:25:04.536Z"
+    assert {r["number"] // 10_000: r["period"] for r in rows} == {0: "2017-2019", 1: "2019-2024"}
 
     gw.check()  # the next pass: nothing changed, nothing new
     assert len(gw.events()) == 2
