@@ -61,13 +61,7 @@ def _attributes(number: int) -> dict:
 
 
 def generate(root: Path, n: int, base: str) -> None:
-    """Write the archived index pages of `n` petitions, half in each Parliament."""
-    marker = root / "generated.json"
-    wanted = {"n": n, "base": base, "version": 2}
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
-        print(f"using the files generated earlier in {root}")
-        return
-    shutil.rmtree(root, ignore_errors=True)
+    """Write the archived index pages of `n` petitions, half in each Parliament (their links name `base`)."""
     (root / "archived").mkdir(parents=True)
     half = n // len(PERIODS)
     for i, period in enumerate(PERIODS):
@@ -85,7 +79,6 @@ def generate(root: Path, n: int, base: str) -> None:
             self_url = f"{base}/archived/petitions.json?page={page}&parliament={number}&state=all&count={PAGE}"
             links = documents.page_links(base, "/archived/petitions.json", params, page, last, self_url)
             (root / "archived" / f"{number}-{page}.json").write_bytes(documents.index_body(links, entries))
-    marker.write_text(json.dumps(wanted))
 
 
 def start_nginx(root: Path, scratch: Path, port: int) -> subprocess.Popen:
@@ -167,9 +160,9 @@ def main() -> None:
     n = args.petitions - args.petitions % (len(PERIODS) * PAGE)
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
-    files = Path(tempfile.gettempdir()) / f"govwatch-bench-archive-{n}"
-    generate(files, n, base)
     scratch = Path(tempfile.mkdtemp(prefix="govwatch-bench-archive-"))
+    files = scratch / "site"
+    generate(files, n, base)
     nginx = start_nginx(files, scratch, port)
     try:
         urls = scratch / "urls.txt"
