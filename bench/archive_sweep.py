@@ -1,6 +1,6 @@
 """Benchmark: a whole-archive sweep (two Parliaments) against a bare Scrapy spider walking the same index.
 
-    python bench/archive_sweep.py [--petitions 20000] [--concurrency 16] [--port 18090]
+    python bench/archive_sweep.py [--petitions 20000] [--concurrency 16] [--port PORT]
 
 nginx serves pre-rendered archived index pages (`/archived/petitions.json?parliament=N
 &state=all&count=50`, half of the petitions in each of two Parliaments, a fifth of
@@ -30,6 +30,7 @@ from sweep import Run, measure  # noqa: E402
 
 from monitor.replica import documents  # noqa: E402
 from monitor.replica.epetitions import PARLIAMENTS, PARLIAMENT_NUMBERS  # noqa: E402
+from monitor.serve import free_port  # noqa: E402
 
 PAGE = 50
 PERIODS = ("2017-2019", "2019-2024")
@@ -60,13 +61,7 @@ def _attributes(number: int) -> dict:
 
 
 def generate(root: Path, n: int, base: str) -> None:
-    """Write the archived index pages of `n` petitions, half in each Parliament."""
-    marker = root / "generated.json"
-    wanted = {"n": n, "base": base, "version": 1}
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
-        print(f"using the files generated earlier in {root}")
-        return
-    shutil.rmtree(root, ignore_errors=True)
+    """Write the archived index pages of `n` petitions, half in each Parliament (their links name `base`)."""
     (root / "archived").mkdir(parents=True)
     half = n // len(PERIODS)
     for i, period in enumerate(PERIODS):
@@ -79,13 +74,11 @@ def generate(root: Path, n: int, base: str) -> None:
         for page in range(1, last + 1):
             entries = []
             for petition in numbers[(page - 1) * PAGE: page * PAGE]:
-                entry = documents.index_entry(petition, _attributes(petition), base, parliament)
-                entry.pop("parliament")  # the archived index leaves it out, as the site does
-                entries.append(documents.encode(entry))
+                entries.append(documents.encode(documents.index_entry(petition, _attributes(petition), base,
+                                                                      parliament)))
             self_url = f"{base}/archived/petitions.json?page={page}&parliament={number}&state=all&count={PAGE}"
             links = documents.page_links(base, "/archived/petitions.json", params, page, last, self_url)
             (root / "archived" / f"{number}-{page}.json").write_bytes(documents.index_body(links, entries))
-    marker.write_text(json.dumps(wanted))
 
 
 def start_nginx(root: Path, scratch: Path, port: int) -> subprocess.Popen:
@@ -162,14 +155,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--petitions", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--port", type=int, default=18090)
+    parser.add_argument("--port", type=int, help="nginx's port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args()
     n = args.petitions - args.petitions % (len(PERIODS) * PAGE)
-    base = f"http://127.0.0.1:{args.port}"
-    files = Path(tempfile.gettempdir()) / f"govwatch-bench-archive-{n}"
-    generate(files, n, base)
+    port = args.port or free_port()
+    base = f"http://127.0.0.1:{port}"
     scratch = Path(tempfile.mkdtemp(prefix="govwatch-bench-archive-"))
-    nginx = start_nginx(files, scratch, args.port)
+    files = scratch / "site"
+    generate(files, n, base)
+    nginx = start_nginx(files, scratch, port)
     try:
         urls = scratch / "urls.txt"
         urls.write_text("\n".join(f"{base}/archived/petitions.json?parliament={PARLIAMENT_NUMBERS[p]}&state=all"

@@ -8,6 +8,7 @@ from monitor.config import load_config
 from monitor.errors import ConfigError
 from monitor.items import Observation
 from monitor.replica.epetitions import PARLIAMENT_NUMBERS
+from tests.support.govwatch import PATIENT_HOST_RULES
 
 PER_PARLIAMENT = 2500
 
@@ -29,24 +30,27 @@ def test_archive_sweep_of_two_parliaments_reads_only_the_index(replica, gw):
     _archive(replica, 1, "2017-2019")
     _archive(replica, 10_001, "2019-2024")
     replica.add_petition(99_999, action="An open petition", signature_count=5)  # not archived: not swept
+    gw.hosts = PATIENT_HOST_RULES
     for period in ("2017-2019", "2019-2024"):
         gw.add(f'[[sweep]]\nsite = "{replica.url}"\narchived = true\nparliament = {PARLIAMENT_NUMBERS[period]}')
     replica.clear_log()
     gw.check()
 
     index = [r for r in replica.requests if r.path == "/archived/petitions.json"]
-    assert len(index) <= 110 and {r.query["parliament"] for r in index} == {"3", "4"}
+    assert len(index) == 2 * PER_PARLIAMENT // 50 <= 110 and {r.query["parliament"] for r in index} == {"3", "4"}
     assert all(r.query["count"] == "50" and r.query["state"] == "all" for r in index)
     assert [r.path for r in replica.requests if r.path not in ("/archived/petitions.json", "/robots.txt")] == []
     events = gw.events()
     assert sorted(e["kind"] for e in events) == ["sweep_started", "sweep_started"]
     assert sorted(e["data"]["petitions"] for e in events) == [PER_PARLIAMENT, PER_PARLIAMENT]
-    rows = gw.query("SELECT number, archived, state, response_summary, government_response_at FROM petitions")
+    rows = gw.query("SELECT number, archived, state, response_summary, government_response_at,"
+                    " json_extract(parliament, '$.period') AS period FROM petitions")
     assert len(rows) == 2 * PER_PARLIAMENT and all(r["archived"] == 1 and r["state"] == "closed" for r in rows)
     answered = {r["number"]: r for r in rows if r["response_summary"]}
     assert len(answered) == 2 * PER_PARLIAMENT // 5
     assert answered[10_005]["response_summary"] == "Response summary 10005"
     assert answered[10_005]["government_response_at"] == "2018-11-30T16:25:04.536Z"
+    assert {r["number"] // 10_000: r["period"] for r in rows} == {0: "2017-2019", 1: "2019-2024"}
 
     gw.check()  # the next pass: nothing changed, nothing new
     assert len(gw.events()) == 2

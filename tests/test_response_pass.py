@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from tests.support.govwatch import PATIENT_HOST_RULES
+
 
 def _paths(replica) -> list[str]:
     return sorted(r.path for r in replica.requests if r.path != "/robots.txt")
@@ -18,6 +20,7 @@ def _an_interval_passes(gw) -> None:
 
 
 def test_response_edited_while_the_count_moves_is_seen_at_the_next_poll(replica, gw):
+    gw.hosts = PATIENT_HOST_RULES  # the requests are counted
     replica.add_petition(1, action="Fund the buses", signature_count=20_000)
     replica.respond(1, "The first summary.", "The first details.")
     for n in range(2, 60):  # other answered petitions: the pass walks two index pages
@@ -53,6 +56,7 @@ def test_response_edited_while_the_count_moves_is_seen_at_the_next_poll(replica,
 
 
 def test_no_pass_for_a_petition_without_a_response(replica, gw):
+    gw.hosts = PATIENT_HOST_RULES
     replica.add_petition(1, signature_count=20_000)
     gw.add(f'[[petition]]\nid = 1\nsite = "{replica.url}"')
     gw.check()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.govwatch import PATIENT_HOST_RULES
+
 
 def test_first_sweep_records_silently_then_new_petitions_are_discovered(replica, gw):
     for n in range(1, 121):
@@ -34,6 +36,7 @@ def test_sweep_entries_are_petition_states(replica, gw):
 def test_pages_after_the_first_are_fetched_side_by_side_and_a_failed_one_leaves_the_pass_open(replica, gw):
     for n in range(1, 121):  # three index pages of 50
         replica.add_petition(n, signature_count=1000 + n)
+    gw.hosts = PATIENT_HOST_RULES  # the requests are counted
     replica.fault("500", path=r"[?&]page=2(&|$)")
     gw.add(f'[[sweep]]\nsite = "{replica.url}"\nstate = "open"')
     gw.check()

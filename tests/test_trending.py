@@ -7,9 +7,11 @@ import pytest
 
 from monitor.config import load_config
 from monitor.errors import ConfigError
+from tests.support.govwatch import PATIENT_HOST_RULES
 
 
 def test_trending_petitions_make_one_event_a_day_and_a_curve(replica, gw):
+    gw.hosts = PATIENT_HOST_RULES  # the requests are counted
     for n in (1, 2, 3):
         replica.add_petition(n, action=f"Petition {n}", signature_count=100)
     replica.sign(1, 5_000)  # 4,900 in the last hour
@@ -58,3 +60,19 @@ def test_bad_trending_entry(gw):
     gw.add('[[trending]]\nsite = "https://petition.parliament.uk"\nmin_signatures = -1')
     with pytest.raises(ConfigError, match="min_signatures"):
         load_config(gw.config)
+
+
+def test_trending_documents_are_checked_and_cut_short():
+    from spiders.petition_json import MAX_TRENDING, BadDocument, trending_document
+
+    def item(number, count=5, hour=2):
+        return {"type": "petition", "id": number,
+                "attributes": {"action": "A", "signature_count": count, "signatures_in_last_hour": hour}}
+
+    [entry] = trending_document({"data": [item("42")]})
+    assert (entry.number, entry.signature_count, entry.signatures_in_last_hour) == (42, 5, 2)
+    assert len(trending_document({"data": [item(n) for n in range(1, 1000)]})) == MAX_TRENDING
+    for bad in ({"data": {}}, [], {"data": [item("x")]}, {"data": [item(0)]}, {"data": [item(1, count="5")]},
+                {"data": [{"id": 1}]}):  # fmt: skip
+        with pytest.raises(BadDocument):
+            trending_document(bad)

@@ -6,7 +6,7 @@
     /petitions/N/moderation-info                     where unpublished petitions redirect
     /archived/petitions.json?parliament=N&state=S    index of an earlier Parliament's petitions (N: the
                                                      site's number of it, or its period; none: the latest;
-                                                     entries without the parliament object, as on the site)
+                                                     each entry carries its parliament object, as on the site)
     /archived/petitions/N.json, /archived/petitions/N
     /trending.json                                   top 10 by signatures in the last hour
     /robots.txt
@@ -225,7 +225,6 @@ class Routes:
     def _entry(self, record: PetitionRecord) -> bytes:
         if "entry" not in record.rendered:
             entry = doc.index_entry(record.number, record.attributes, self.site.url, record.parliament)
-            entry.pop("parliament", None)  # the archived index's entries leave it out (the page says it)
             record.rendered["entry"] = doc.encode(entry)
         return record.rendered["entry"]
 
