@@ -86,13 +86,14 @@ def check(config_path: str, only: str | None, force: bool) -> None:
     watches = config.select(only)
     from monitor.crawl import crawl, run_on_reactor
 
-    progress = report.Progress(enabled=sys.stderr.isatty())
-    result = run_on_reactor(lambda: crawl(config, watches, force=force, on_observation=progress.tick))
-    progress.done()
-    click.echo(report.check_summary(result, config))
-    from monitor.publish import update_feeds
+    from monitor.feeds_alongside import FeedsAlongside
 
-    click.echo(update_feeds(config).line())
+    progress = report.Progress(enabled=sys.stderr.isatty())
+    with FeedsAlongside(config) as feeds:  # petition feeds are rendered beside the crawl, as events come
+        result = run_on_reactor(lambda: crawl(config, watches, force=force, on_observation=progress.tick))
+        progress.done()
+        click.echo(report.check_summary(result, config))
+        click.echo(feeds.finish().line())
     if config.alerts:
         from monitor.alerts import dispatch
 

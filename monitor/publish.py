@@ -24,7 +24,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config, Settings
 from monitor.errors import GovwatchError
@@ -33,6 +33,9 @@ from monitor.feeds import EPOCH, FORMATS, FeedRenderer, FeedSpec, catalog
 from monitor.file_batch import FileBatch
 from store import queries
 from store.db import open_db
+
+if TYPE_CHECKING:
+    from monitor.feeds_alongside import EarlyFeeds
 
 STATE_FILE = ".govwatch-feeds.json"  # a dotfile: `govwatch serve` never serves it
 LAYOUT = 1  # bump when the rendering changes, so the next update rewrites every feed
@@ -56,8 +59,12 @@ class FeedsReport:
                 f" in {self.feeds_dir}")  # fmt: skip
 
 
-def update_feeds(config: Config, *, rebuild: bool = False) -> FeedsReport:
-    """Bring feeds_dir up to date with the database: the touched feeds, or all with `rebuild`."""
+def update_feeds(config: Config, *, rebuild: bool = False, early: EarlyFeeds | None = None) -> FeedsReport:
+    """Bring feeds_dir up to date with the database: the touched feeds, or all with `rebuild`.
+
+    `early` tells which feeds were rendered during the crawl (`monitor.feeds_alongside`):
+    those not touched since are not rendered again.
+    """
     settings = config.settings
     report = FeedsReport(settings.feeds_dir)
     batch = FileBatch(settings.feeds_dir)
@@ -73,12 +80,16 @@ def update_feeds(config: Config, *, rebuild: bool = False) -> FeedsReport:
             new = queries.new_events(db, int(old.get("last_event_id", 0)))
             last_id = new.last_id
             targets = [s for s in specs if old["feeds"].get(s.path) != s.signature() or s.touched_by(new)]
+        if early is not None and early.seen_id is not None and early.fresh:
+            since = queries.new_events(db, early.seen_id)
+            targets = [s for s in targets if early.fresh.get(s.path) != s.signature() or s.touched_by(since)]
+            report.written += early.written
         quiet_since = queries.first_watch_added_at(db) or EPOCH
         renderer = FeedRenderer(db, settings, redraw=everything)
         for spec in targets:
             for fmt, data in renderer.documents(spec, quiet_since).items():
                 batch.write(f"{spec.path}.{fmt}", data)
-        report.rendered = len(targets)
+        report.rendered = len({s.path for s in targets} | (early.fresh.keys() if early else set()))
         for name, svg in renderer.charts.items():
             batch.write(name, svg)
         for name, data in index_files(settings, specs).items():
@@ -90,7 +101,7 @@ def update_feeds(config: Config, *, rebuild: bool = False) -> FeedsReport:
         state = {"stamp": _stamp(settings), "last_event_id": last_id, "feeds": {s.path: s.signature() for s in specs},
                  "aliases": aliases}  # fmt: skip
         batch.write(STATE_FILE, json.dumps(state, indent=1).encode())  # last: it names what is in place
-        report.written = sum(name != STATE_FILE for name in batch.commit())
+        report.written += sum(name != STATE_FILE for name in batch.commit())
         report.removed = _remove_stale(settings.feeds_dir, old, {s.path for s in specs} | aliases.keys())
     except OSError as e:
         batch.abort()
