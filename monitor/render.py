@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -176,6 +177,7 @@ def facts(event: Event, link: str | None) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)  # a first check's thousands of events share a few dates
 def _date(text: str) -> str:
     try:
         return human_date(text)
