@@ -358,7 +358,8 @@ def main() -> None:
         print(f"\ngovwatch vs a bare Scrapy spider, {n:,} petitions, concurrency {args.concurrency}, "
               f"nginx on 127.0.0.1 ({os.cpu_count()} cores); petitions/s of crawl time (each process's "
               "start-up excluded), CPU s and peak RSS MB of the whole process as bare / govwatch\n")
-        print("| run | bare petitions/s | govwatch petitions/s | ratio | CPU s | peak RSS MB | DB bytes per petition-poll |")
+        print("| run | bare petitions/s | govwatch petitions/s | ratio | CPU s | peak RSS MB "
+              "| DB bytes per petition-poll |")
         print("|---|---|---|---|---|---|---|")
         print("\n".join(rows))
     print(f"\nThe whole `govwatch check` process (start-up, crawl, feeds, exit) against the bare spider's "

@@ -163,9 +163,9 @@ class FeedRenderer:
     """Render the feeds of one database; an event in several feeds is rendered once.
 
     An entry's Atom and RSS elements are built once too and moved into each feed that holds
-    it (a feed is serialized before the next one takes them). Threshold charts are drawn once, and kept in `charts` for the publisher to write;
-    without `redraw`, a chart already in feeds_dir is reused (it shows the curve up to
-    its event, which never changes).
+    it (a feed is serialized before the next one takes them). Threshold charts are drawn
+    once, and kept in `charts` for the publisher to write; without `redraw`, a chart
+    already in feeds_dir is reused (it shows the curve up to its event, which never changes).
     """
 
     def __init__(self, db: Database, settings: Settings, *, redraw: bool = True):
