@@ -1,6 +1,7 @@
 """Time Datasette's canned queries and the count-update trigger on a history at scale; print figures.
 
     python bench/history_queries.py [--petitions 2000] [--points 100]
+    python bench/history_queries.py --petitions 50000 --points 10   # the response-time queries at scale
 
 Builds a temporary history of PETITIONS petitions with the seed petition's texts
 (so the search index is realistic), POINTS signature counts each and a few events,
@@ -16,12 +17,14 @@ import sqlite3
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from monitor.clock import iso  # noqa: E402
 from monitor.datasette import SQL_TIME_LIMIT_MS  # noqa: E402
 from monitor.replica import seed  # noqa: E402
 from store import datasette as shipped  # noqa: E402
@@ -38,7 +41,7 @@ CREATE TRIGGER petitions_au AFTER UPDATE ON petitions BEGIN
   INSERT INTO petitions_fts (rowid, {COLUMNS}) VALUES (new.rowid, {", ".join(f"new.{c}" for c in PETITION_SEARCH_COLUMNS)});
 END;
 """
-PARAMS = {"petition": "1000", "max_days": "", "about": "", "days": "", "watch": ""}
+PARAMS = {"petition": "1000", "max_days": "", "about": "", "days": "", "watch": "", "due_days": "", "limit": ""}
 
 
 def build(path: Path, petitions: int, points: int) -> None:
@@ -50,17 +53,19 @@ def build(path: Path, petitions: int, points: int) -> None:
         for n in range(petitions):
             pid = f"example.org/{n}"
             count = 500 + n * 50
-            answered = n % 3 == 0
+            crossed, responded, parliament = _response_times(n)
+            answered = responded is not None
             db.execute(
                 "INSERT INTO petitions (id, site, number, url, action, background, additional_details, state,"
                 " signature_count, response_threshold_reached_at, government_response_at, response_summary,"
-                " response_details, closing_date, first_seen_at, changed_at, count_changed_at, content_hash)"
+                " response_details, closing_date, first_seen_at, changed_at, count_changed_at, content_hash,"
+                " archived, parliament)"
                 " VALUES (?, 'https://example.org', ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, '2030-01-01T00:00:00.000Z',"
-                " 't', 't', 't', 'h')",
+                " 't', 't', 't', 'h', ?, ?)",
                 [pid, n, f"https://example.org/{n}", f"{seed.ACTION} ({n})", texts["background"],
-                 texts["additional_details"], count + points * 10,
-                 "2026-01-01T00:00:00.000Z" if answered else None, "2026-01-20T00:00:00.000Z" if answered else None,
-                 texts["response_summary"] if answered else None, texts["response_details"] if answered else None],
+                 texts["additional_details"], count + points * 10, crossed, responded,
+                 texts["response_summary"] if answered else None, texts["response_details"] if answered else None,
+                 int(parliament is not None), parliament],
             )  # fmt: skip
             db.conn.executemany(
                 "INSERT INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
@@ -73,6 +78,21 @@ def build(path: Path, petitions: int, points: int) -> None:
                 [f"k/{n}", pid, f"10,000 signatures: {seed.ACTION}"],
             )
     db.close()
+
+
+PARLIAMENTS = ((2019, '{"period": "2017-2019", "dissolution_at": "2019-11-06T00:01:00.000Z"}'),
+               (2024, '{"period": "2019-2024", "dissolution_at": "2024-05-30T00:01:00.000Z"}'))  # fmt: skip
+
+
+def _response_times(n: int) -> tuple[str | None, str | None, str | None]:
+    """One petition in five past 10,000 (the real site: about one in fifteen), 2017-2025; 5 in 6 of those answered."""
+    if n % 5:
+        return None, None, None
+    answered = n % 6 != 5
+    crossed = datetime(2017 + n % 9, 1 + n % 12, 1 + n % 28, 10, tzinfo=UTC)
+    parliament = next((p for end, p in PARLIAMENTS if crossed.year < end), None)
+    responded = iso(crossed + timedelta(days=n % 90, hours=n % 24)) if answered else None
+    return iso(crossed), responded, parliament
 
 
 def count_updates(path: Path, default_trigger: bool) -> float:
@@ -113,9 +133,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--petitions", type=int, default=2000)
     parser.add_argument("--points", type=int, default=100)
+    parser.add_argument("--database", type=Path, help="keep the history in this file (built if missing), and "
+                        "time only the queries when it exists")  # fmt: skip
     args = parser.parse_args()
+    if args.database and args.database.exists():
+        open_db(args.database).close()  # new migrations (indexes) applied
+        print(f"history: {args.database} ({args.database.stat().st_size / 1e6:.1f} MB), reused")
+        report_queries(args.database)
+        return
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "govwatch.db"
+        path = args.database or Path(folder) / "govwatch.db"
         started = time.perf_counter()
         build(path, args.petitions, args.points)
         print(f"history: {args.petitions:,} petitions, {args.petitions * args.points:,} count points, "
@@ -124,9 +151,17 @@ def main() -> None:
         wide = min(count_updates(path, default_trigger=True) for _ in range(3))
         print(f"{args.petitions:,} count updates: {narrow * 1000:.0f} ms with govwatch's trigger, "
               f"{wide * 1000:.0f} ms with sqlite-utils' default trigger ({wide / narrow:.1f}x)")
-        print(f"canned queries on a read-only connection (Datasette's limit: {SQL_TIME_LIMIT_MS} ms):")
-        for name, ms, n in time_queries(path):
-            print(f"  {name:28} {ms:8.1f} ms  {n:6,} rows")
+        report_queries(path)
+
+
+def report_queries(path: Path) -> None:
+    """Print each canned query's time: the first run (cold cache) and the best of three after it."""
+    print(f"canned queries on a read-only connection (Datasette's limit: {SQL_TIME_LIMIT_MS} ms):")
+    first = time_queries(path)
+    warm = [time_queries(path) for _ in range(3)]
+    for i, (name, ms, n) in enumerate(first):
+        best = min(run[i][1] for run in warm)
+        print(f"  {name:28} {ms:8.1f} ms first, {best:8.1f} ms warm  {n:6,} rows")
 
 
 if __name__ == "__main__":

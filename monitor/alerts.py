@@ -80,25 +80,29 @@ def next_attempt(created_at: str, attempts: int, channel: Channel, at: datetime,
 
 
 def dispatch(config: Config, db: Database | None = None, now: datetime | None = None, *,
-             only: str | None = None, rng: random.Random | None = None) -> DispatchReport:  # fmt: skip
+             only: str | None = None, rng: random.Random | None = None,
+             what_if: bool = False) -> DispatchReport:  # fmt: skip
     """Send every due message of every channel (or of the channel `only`); return what happened.
 
     `now` fixes the clock (to test digests and retries without waiting);
-    by default the real time is read at each step.
+    by default the real time is read at each step. With `what_if` (`alerts send
+    --now`), `now` only chooses what is due: a failed send is booked at the real
+    time, so a future `now` never pushes a delivery past its deadline.
     """
     report = DispatchReport()
     channels = [config.channel(only)] if only else list(config.alerts)
     if not channels:
         return report
     own = db is None
-    db = open_db(config.settings.database) if own else db
+    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait) if own else db
     owner = outbox.new_owner()
     tick: Callable[[], datetime] = (lambda: now) if now is not None else clock.now
     rng = rng or random.Random()
     try:
         active = channels
         while active:  # round-robin: one message per channel per round, so no channel waits for another
-            active = [c for c in active if _send_next(db, c, owner, tick, rng, report)]
+            active = [c for c in active if _send_next(db, c, owner, tick, rng, report,
+                                                      clock.now if what_if else tick)]  # fmt: skip
     except sqlite3.OperationalError as e:
         raise StoreError(f"{config.settings.database}: cannot update the outbox: {e}",
                          hint="another govwatch holds the database for too long; try again") from None  # fmt: skip
@@ -117,18 +121,18 @@ async def dispatch_async(config: Config, now: datetime | None = None) -> Dispatc
 
 
 def _send_next(db: Database, channel: Channel, owner: str, tick: Callable[[], datetime],
-               rng: random.Random, report: DispatchReport) -> bool:  # fmt: skip
+               rng: random.Random, report: DispatchReport, failed_clock: Callable[[], datetime]) -> bool:  # fmt: skip
     """Send the channel's next due message; tell whether to go on with this channel."""
     batch = outbox.claim(db, channel, tick(), owner, LEASE)
     if not batch:
         return False
     outcome = send(channel, _message(channel, batch))
-    at = tick()
     if outcome.ok:
         report.messages += 1
-        report.delivered += outbox.mark_delivered(db, owner, at)
+        report.delivered += outbox.mark_delivered(db, owner, tick())
         logger.info("alert sent to %s: %s", channel.name, ", ".join(d.event.key for d in batch))
         return True
+    at = failed_clock()
     error = channel.mask(outcome.error)
     report.errors.append((channel.name, error))
     oldest = min(d.created_at for d in batch)

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from monitor import messages
+from monitor import masking, messages
 
 # Events about govwatch's own work, not news: a channel gets them only when it names them in `kinds`.
 OPT_IN_KINDS = frozenset({"sweep_started", "watch_failing", "watch_recovered"})
 DEFAULT_DEADLINE = 86400.0  # give up on a delivery a day after its event was detected
 DEFAULT_BACKOFF = 30.0  # first retry after 15-30 s, doubling
-MASK = "****"
+MASK = masking.MASK
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -62,9 +62,7 @@ class Channel:
         """Return `text` with this channel's secrets replaced by ****."""
         if not text:
             return text or ""
-        for secret in sorted({self.url, *self.secrets}, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        return text
+        return masking.mask(text, (self.url, *self.secrets))
 
 
 def expand(template: str, environ: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
@@ -91,8 +89,8 @@ def expand(template: str, environ: Mapping[str, str]) -> tuple[str, tuple[str, .
     password = _password(url)
     if password:
         secrets += [password, unquote(password)]
-    # A value of one or two characters (a port, a flag) would mask half of every message.
-    return url, tuple(sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True))
+    # Every value is a secret, whatever its length (monitor.masking hides a short one only where it stands alone).
+    return url, tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
 
 
 def _userinfo_end(template: str) -> int:
@@ -121,9 +119,11 @@ def known_kinds() -> set[str]:
     # Imported here: detect and health import config, which imports this module.
     from monitor.detect import DETECTORS
     from monitor.detect_pages import PAGE_DETECTORS
+    from monitor.eta import KINDS as ETA_KINDS
     from monitor.health import KINDS as HEALTH_KINDS
+    from store.record import SWEEP_KINDS
 
-    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | {"sweep_started"}
+    return set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | set(ETA_KINDS) | set(SWEEP_KINDS)
 
 
 def parse_channel(entry: Any, environ: Mapping[str, str] | None = None) -> Channel:
@@ -167,9 +167,7 @@ def _display_url(entry: Any, template: str, url: str, secrets: tuple[str, ...]) 
     )
 
     def masked(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, MASK)
-        return text
+        return masking.mask(text, secrets)
 
     display = privacy_url(url, secrets)
     if display is None:

@@ -1,7 +1,8 @@
 """The `govwatch` command: a thin layer over functions a test can call too.
 
-Domain errors (`monitor.errors`) become one readable line and a hint; only
-configuration errors make the exit status non-zero.
+Domain errors (`monitor.errors`) become one readable line and a hint. Exit
+statuses: 1 an error, 2 a configuration or database error, 3/4 `check` found
+some/every watch failing (monitor/check.py), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 
 import click
 
-from monitor import report
+from monitor import masking, report
 from monitor.config import Config, load_config
-from monitor.errors import ConfigError, GovwatchError, StoreError
+from monitor.errors import ConfigError, GovwatchError, Interrupted, StoreError
 
 DEFAULT_CONFIG = "watchlist.toml"
 
@@ -38,7 +39,7 @@ def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"govwatch: {e}", err=True)
             if e.hint:
                 click.echo(f"  hint: {e.hint}", err=True)
-            sys.exit(2 if isinstance(e, (ConfigError, StoreError)) else 1)
+            sys.exit(130 if isinstance(e, Interrupted) else 2 if isinstance(e, (ConfigError, StoreError)) else 1)
 
     return wrapper
 
@@ -47,6 +48,7 @@ def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(report.OneLineFormatter(with_traceback=verbose >= 2))
+    masking.install(handler)  # the channels' secrets, in every logger's lines (urllib3's at -vv too)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -81,23 +83,29 @@ def cli(verbose: int) -> None:
 @click.option("--force", is_flag=True, help="Poll even watches whose last answer is still fresh.")
 @_friendly
 def check(config_path: str, only: str | None, force: bool) -> None:
-    """Poll every watch once, store what changed, print a summary."""
+    """Poll every watch once, store what changed, print a summary (exit 3: some watch failed, 4: all did)."""
     config = _load(config_path)
     watches = config.select(only)
-    from monitor.crawl import crawl, run_on_reactor
-
+    from monitor.check import EXIT_INTERRUPTED, check_crawl, exit_status, interrupted_line
+    from monitor.crawl import run_on_reactor
     from monitor.feeds_alongside import FeedsAlongside
 
     progress = report.Progress(enabled=sys.stderr.isatty())
     with FeedsAlongside(config) as feeds:  # petition feeds are rendered beside the crawl, as events come
-        result = run_on_reactor(lambda: crawl(config, watches, force=force, on_observation=progress.tick))
+        result, interrupted = run_on_reactor(lambda: check_crawl(config, watches, force=force,
+                                                                 on_observation=progress.tick))  # fmt: skip
         progress.done()
-        click.echo(report.check_summary(result, config))
+        if result is not None:
+            click.echo(report.check_summary(result, config))
+        if interrupted:
+            click.echo(interrupted_line(result), err=True)
+            sys.exit(EXIT_INTERRUPTED)
         click.echo(feeds.finish().line())
     if config.alerts:
         from monitor.alerts import dispatch
 
         click.echo(dispatch(config).summary())
+    sys.exit(exit_status(result))
 
 
 @cli.command()
@@ -113,7 +121,7 @@ def events(config_path: str, since: str | None, kind: str | None, watch_id: str 
     """List detected events, newest first."""
     config = _load(config_path)
     rows = report.list_events(config, since=since, kind=kind, watch=watch_id, limit=limit)
-    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else report.events_table(rows))
+    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else report.events_table(rows, since))
 
 
 @cli.command()
@@ -135,8 +143,9 @@ def history(config_path: str, petition: str, as_json: bool, between: tuple[int, 
         data = page_history(config, page, between, show)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else page_history_text(data))
         return
-    if show is not None:
-        raise click.UsageError(f"--show takes a page's snapshot; {petition!r} is not a page of the watchlist")
+    for name, value in (("--show", show), ("--between", between)):
+        if value is not None:
+            raise click.UsageError(f"{name} takes a page's snapshots; {petition!r} is not a page of the watchlist")
     data = report.petition_history(config, petition)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else report.history_text(data))
 
@@ -161,137 +170,12 @@ def feeds(config_path: str) -> None:
     click.echo(rebuild(config).line())
 
 
-def _serving_options(command: Callable) -> Callable:
-    """Add the options that place the feeds and Datasette (serve, run and demo share them)."""
-    options = [
-        click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-                     help="Port of the feeds (0: any free port)."),
-        click.option("--datasette-port", type=click.IntRange(0, 65535), default=8001, show_default=True,
-                     help="Port of the read-only Datasette on the history, beside the feeds (0: any free port)."),
-        click.option("--no-datasette", is_flag=True, help="Serve the feeds only."),
-    ]  # fmt: skip
-    for option in reversed(options):  # as if written one above the other
-        command = option(command)
-    return command
-
-
-@cli.command()
-@config_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@_serving_options
-@_friendly
-def serve(config_path: str, host: str, port: int, datasette_port: int, no_datasette: bool) -> None:
-    """Serve the feeds, and the history in Datasette, over HTTP until Ctrl-C."""
-    config = _load(config_path)
-    from monitor.serve import build_services, serve_until_stopped
-
-    feeds_dir = config.settings.feeds_dir
-    if not (feeds_dir / "index.html").exists():
-        click.echo(f"govwatch: no feeds yet in {feeds_dir}", err=True)
-        click.echo("  hint: run `govwatch check` (or `govwatch feeds`) to write them", err=True)
-    if port and config.settings.feeds_url != f"http://{host}:{port}/":
-        click.echo(f"note: the feeds' self links point to {config.settings.feeds_url} ([govwatch] feeds_url)")
-    services = build_services(config, host=host, port=port, datasette_port=None if no_datasette else datasette_port)
-    serve_until_stopped(services, announce=click.echo)
-
-
-@cli.command()
-@config_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address Datasette listens on.")
-@click.option("--port", type=int, default=8001, show_default=True, help="The port Datasette listens on.")
-@_friendly
-def datasette(config_path: str, host: str, port: int) -> None:
-    """Print the `datasette` command that serves the history read-only (run it yourself)."""
-    from monitor import datasette as history
-
-    config = _load(config_path)
-    click.echo(history.command_text(config, history.DatasetteOptions(host=host, port=port)))
-    for plugin in history.unexpected_plugins():
-        click.echo(f"govwatch: warning: Datasette plugin {plugin!r} is installed here and may write;"
-                   " govwatch's plugin keeps the history read-only anyway", err=True)  # fmt: skip
-
-
-@cli.command()
-@config_option
-@click.option("--tick", default="5s", show_default=True,
-              help="How often to look for watches that are due (sooner for one whose interval is under ten ticks).")
-@click.option("--serve/--no-serve", "serve_too", default=True, show_default=True,
-              help="Also serve the feeds and Datasette, as `govwatch serve` does.")  # fmt: skip
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address the feeds (and Datasette) listen on.")
-@_serving_options
-@click.option("--keep-going", is_flag=True,
-              help="Keep polling even when no watch answers the first pass (default: stop, e.g. no network).")
-@_friendly
-def run(config_path: str, tick: str, serve_too: bool, host: str, port: int, datasette_port: int,
-        no_datasette: bool, keep_going: bool) -> None:  # fmt: skip
-    """Poll every watch when it is due, for ever: feeds and alerts stay current (Ctrl-C stops)."""
-    from monitor.crawl import run_on_reactor
-    from monitor.scheduler import standard_monitor
-    from monitor.validation import parse_duration
-
-    config = _load(config_path)
-    try:
-        tick_seconds = parse_duration(tick)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--tick") from None
-    from monitor.serve import build_services, running
-
-    monitor = standard_monitor(config_path, tick=tick_seconds, keep_going=keep_going, config=config)
-    services = []
-    if serve_too:
-        services = build_services(config, host=host, port=port,
-                                  datasette_port=None if no_datasette else datasette_port)  # fmt: skip
-    with running(services, click.echo):
-        click.echo(f"govwatch run: watching {len(config.watches)} watches from {config.path} (Ctrl-C stops)")
-        run_on_reactor(monitor.run)
-    if monitor.unreachable:
-        for watch_id, error in monitor.unreachable:
-            click.echo(f"govwatch: {watch_id}: {report.plain(error)}", err=True)
-        click.echo("govwatch run: no watch answered the first pass (no network?), so it stops here;"
-                   " --keep-going keeps trying", err=True)  # fmt: skip
-        sys.exit(1)
-
-
 @cli.command()
 @config_option
 @_friendly
 def status(config_path: str) -> None:
     """Show whether `govwatch run` is alive, and each watch's last check and next poll."""
     click.echo(report.status_text(_load(config_path)))
-
-
-@cli.command()
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the demo's watchlist, database and feeds (default: a new temporary folder).")
-@click.option("--duration", default="60s", show_default=True, help='How long the story takes: "90s", "2m" or seconds (at least 10).')
-@_serving_options
-@click.option("--keep-serving", is_flag=True, help="Go on polling and serving after the story, until Ctrl-C.")
-@_friendly
-def demo(folder: Path | None, duration: str, port: int, datasette_port: int, no_datasette: bool,
-         keep_serving: bool) -> None:  # fmt: skip
-    """Watch replicas of the sites for a minute, offline: a petition passes 10,000, the government responds..."""
-    from monitor import scenario
-    from monitor.demo import DemoOptions, run_demo
-    from monitor.validation import parse_duration
-
-    try:
-        seconds = parse_duration(float(duration) if duration.replace(".", "", 1).isdigit() else duration)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--duration") from None
-    if seconds < 10:
-        raise click.BadParameter(f"the story needs at least 10s, got {duration!r}", param_hint="--duration")
-    options = DemoOptions(folder=folder, duration=seconds, port=port,
-                          datasette_port=None if no_datasette else datasette_port, keep_serving=keep_serving)  # fmt: skip
-    result = run_demo(options, say=click.echo)
-    click.echo(f"\n{len(result.events)} events stored. The demo's files stay in {result.folder}; try")
-    config = result.folder / "watchlist.toml"
-    me = sys.argv[0] if Path(sys.argv[0]).name == "govwatch" else "govwatch"  # e.g. .venv/bin/govwatch
-    for command in ("events", "status", f"history {scenario.NUMBER}", "serve"):
-        click.echo(f"  {me} {command} --config {config}")
-    if result.finished and result.missing:
-        click.echo("govwatch demo: these scripted events did not arrive: "
-                   + ", ".join(f"{e.kind} ({e.watch})" for e in result.missing), err=True)  # fmt: skip
-        sys.exit(1)
 
 
 @cli.command()
@@ -304,7 +188,9 @@ def detectors() -> None:
 
     for kind, registered in DETECTORS.items():
         click.echo(f"{kind:22} {registered.help}")
-    for kind, text in SWEEP_KINDS.items():
+    from monitor.eta import KINDS as ETA_KINDS
+
+    for kind, text in {**ETA_KINDS, **SWEEP_KINDS}.items():
         click.echo(f"{kind:22} {text}")
     click.echo("\nPages:")
     for kind, registered in PAGE_DETECTORS.items():
@@ -349,7 +235,7 @@ def alerts_send(ctx: click.Context, config_path: str | None, name: str | None, n
     except ValueError:
         raise click.BadParameter(f"expected an ISO-8601 time such as 2026-01-31T18:00:00Z, got {now_text!r}",
                                  param_hint="--now") from None  # fmt: skip
-    click.echo(dispatch(config, now=now, only=name).summary())
+    click.echo(dispatch(config, now=now, only=name, what_if=now is not None).summary())
 
 
 @alerts.command("test")
@@ -371,10 +257,20 @@ def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -
         sys.exit(1)
 
 
+from monitor import cli_backup  # noqa: E402 (its commands are added to the group defined above)
+
+cli_backup.register(cli, config_option, _friendly, _load)
+
+
 def main() -> None:
     """Run the govwatch command line."""
     cli(prog_name="govwatch")
 
 
-if __name__ == "__main__":
-    main()
+# The commands defined in their own modules register themselves on `cli` when imported.
+from monitor import cli_serving  # noqa: E402,F401  (after `cli` exists)
+
+if __name__ == "__main__":  # `python -m monitor.cli`: run the module with every command registered
+    from monitor.cli import main as registered_main
+
+    registered_main()

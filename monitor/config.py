@@ -20,6 +20,9 @@ from monitor.validation import Entry
 
 DEFAULT_SITE = "https://petition.parliament.uk"
 DEFAULT_FEEDS_URL = "http://127.0.0.1:8080/"
+# The Government responds within 21 days of a petition's 10,000th signature: the chair of the
+# Petitions Committee, House of Commons, 23 January 2024 (Hansard, point of order on late Defra responses).
+RESPONSE_DUE = 21 * 86_400.0
 INDEX_STATES = (
     "all", "open", "closed", "rejected", "awaiting_response", "with_response",
     "awaiting_debate", "debated", "not_debated", "recent", "published",
@@ -43,6 +46,7 @@ class Politeness:
     timeout: float = 30.0
     max_size: int = 10 * 1024 * 1024
     respect_max_age: bool = True
+    max_pages: int = 2000  # index pages one sweep pass may request (100,000 petitions at 50 a page)
 
     def request_meta(self) -> dict[str, Any]:
         """Return the Scrapy request meta that applies these rules to one request."""
@@ -69,6 +73,11 @@ class Settings:
     feed_entries: int = 100
     failing_after: int = 5
     feeds_url: str = DEFAULT_FEEDS_URL  # where subscribers reach feeds_dir (for rel="self" and the OPML)
+    lock_wait: float = 30.0  # seconds a write waits for another process's lock on the database
+    keep: float | None = None  # seconds of observations and page snapshots to keep (None: everything)
+    response_due: float = RESPONSE_DUE  # the government's time to respond once a petition passes its threshold
+    approaching_within: float = 86_400.0  # a threshold_approaching event when the ETA is this near (0: off)
+    rate_window: float = 21_600.0  # the count history behind a petition's recent rate
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ class Watch:
     thresholds: tuple[int, ...] = ()
     interval: float | None = None
     cron: str | None = None
+    response_due: float = RESPONSE_DUE  # the watch's own, else the [govwatch] setting
 
     @property
     def host(self) -> str:
@@ -104,6 +114,15 @@ class SweepWatch(Watch):
 
     state: str = "open"
     query: str | None = None
+    archived: bool = False  # the archived index of an earlier Parliament
+    parliament: int | None = None  # the site's Parliament number (None: its latest archived one)
+
+
+@dataclass(frozen=True)
+class TrendingWatch(Watch):
+    """The site's trending petitions (/trending.json): the most signed in the last hour."""
+
+    min_signatures: int = 0
 
 
 @dataclass(frozen=True)
@@ -184,8 +203,11 @@ def _politeness(entry: Entry, base: Politeness) -> Politeness:
     entry.check_keys(set(Politeness.__dataclass_fields__))
     concurrency = entry.get("concurrency", int, base.concurrency)
     retries = entry.get("retries", int, base.retries)
+    max_pages = entry.get("max_pages", int, base.max_pages)
     if concurrency < 1:
         raise entry.fail("expected at least 1", "concurrency")
+    if max_pages < 1:
+        raise entry.fail("expected at least 1", "max_pages")
     if retries < 0:
         raise entry.fail("expected 0 or more", "retries")
     return replace(
@@ -200,12 +222,14 @@ def _politeness(entry: Entry, base: Politeness) -> Politeness:
         timeout=entry.duration("timeout", base.timeout),
         max_size=entry.size("max_size", base.max_size),
         respect_max_age=entry.get("respect_max_age", bool, base.respect_max_age),
+        max_pages=max_pages,
     )
 
 
 def _settings(entry: Entry, folder: Path) -> Settings:
     entry.check_keys({"database", "feeds_dir", "interval", "full_every", "contact", "feed_entries", "feeds_url",
-                      "failing_after"})  # fmt: skip
+                      "failing_after", "lock_wait", "keep", "response_due", "approaching_within",
+                      "rate_window"})  # fmt: skip
     entries = entry.get("feed_entries", int, 100)
     failing_after = entry.get("failing_after", int, 5)
     for key, value in (("feed_entries", entries), ("failing_after", failing_after)):
@@ -219,13 +243,26 @@ def _settings(entry: Entry, folder: Path) -> Settings:
     return Settings(
         database=folder / entry.get("database", str, "govwatch.db"),
         feeds_dir=folder / entry.get("feeds_dir", str, "feeds"),
-        interval=entry.duration("interval", 600.0),
-        full_every=entry.duration("full_every", 3600.0),
+        interval=entry.interval("interval", 600.0),
+        full_every=entry.interval("full_every", 3600.0),
         contact=entry.get("contact", str),
         feed_entries=entries,
         feeds_url=feeds_url.rstrip("/") + "/",
         failing_after=failing_after,
+        lock_wait=_positive(entry, "lock_wait", 30.0),
+        keep=_positive(entry, "keep", None),
+        response_due=entry.duration("response_due", RESPONSE_DUE),
+        approaching_within=0.0 if entry.table.get("approaching_within") in ("0", 0) else entry.duration(
+            "approaching_within", 86_400.0),  # "0" turns threshold_approaching off
+        rate_window=_positive(entry, "rate_window", 21_600.0),
     )
+
+
+def _positive(entry: Entry, key: str, default: float | None) -> float | None:
+    value = entry.duration(key, default)
+    if value is not None and value <= 0:
+        raise entry.fail("expected a duration above zero, such as \"30s\" or \"400d\"", key)
+    return value
 
 
 def _tables(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:

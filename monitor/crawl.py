@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from monitor.clock import now_iso
 from monitor.config import Config, Watch
+from monitor.errors import Interrupted
 from monitor.plan import Skipped, plan
 from monitor.settings import TWISTED_REACTOR, crawl_settings
 from store.db import open_db
@@ -53,6 +54,8 @@ def run_on_reactor(main: Callable[[], Awaitable[T]]) -> T:
     reactor.run(installSignalHandlers=True)
     if "error" in outcome:
         raise outcome["error"]
+    if "value" not in outcome:  # a signal stopped the reactor before `main` ended
+        raise Interrupted("interrupted before the end: what was recorded is kept; the rest is polled next time")
     return outcome["value"]
 
 
@@ -75,7 +78,8 @@ class CrawlReport:
 
     def line(self) -> str:
         """Return the one-line log of this crawl."""
-        return (f"crawl: {self.watches} watches, {self.requests} requests, {self.not_modified} not modified, "
+        watches = f"{self.watches} watch" + ("" if self.watches == 1 else "es")
+        return (f"crawl: {watches}, {self.requests} requests, {self.not_modified} not modified, "
                 f"{self.errors} errors, {self.events} events, {self.duration:.1f} s")  # fmt: skip
 
 
@@ -91,18 +95,19 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
 
     from spiders.pages import PagesSpider
     from spiders.petitions import PetitionsSpider
+    from store.deadlines import record_overdue
 
     report = CrawlReport(started_at=now_iso())
     clock = time.monotonic()
-    db = open_db(config.settings.database)
+    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)
     try:
         if sync:
             sync_watches(db, config)
         polls, report.skipped = plan(db, config, watches, at=report.started_at, force=force)
     finally:
         db.close()
-    report.watches = len(polls)
-    report.polled = tuple(p.watch_id for p in polls)
+    report.polled = tuple(p.watch_id for p in polls if p.mode != "responses")  # a pass rides along a watch
+    report.watches = len(report.polled)
     if polls:
         # A crawler per spider on one runner, awaited together: pages and petitions are polled side by side.
         runner = runner or AsyncCrawlerRunner(crawl_settings(config))
@@ -120,6 +125,7 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
         for crawler in crawlers:
             _read_stats(report, crawler.stats.get_stats())
         report.failed = _failures(config, report.started_at, {p.watch_id for p in polls})
+    report.events += len(record_overdue(config))  # responses that fell due, whatever the site says now
     report.duration = time.monotonic() - clock
     return report
 
@@ -135,7 +141,7 @@ def _read_stats(report: CrawlReport, stats: dict[str, Any]) -> None:
 
 
 def _failures(config: Config, since: str, watch_ids: set[str]) -> list[tuple[str, str]]:
-    db = open_db(config.settings.database)
+    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)
     try:
         rows = db.query(
             "SELECT id, last_error FROM watches WHERE last_outcome = 'error' AND last_checked_at >= ? ORDER BY id",

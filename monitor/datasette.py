@@ -96,25 +96,40 @@ class DatasetteServer:
         return f"http://{self.options.host}:{self.options.port}"
 
     def start(self) -> DatasetteServer:
-        """Start Datasette and return once it answers (GovwatchError if it stops or stays silent)."""
+        """Start Datasette and return once it answers (GovwatchError if its port is taken, it stops or stays silent)."""
+        from monitor import ports
+        from monitor.children import spawn
+
+        if ports.port_taken(self.options.host, self.options.port):
+            raise GovwatchError(f"cannot serve Datasette: {ports.describe(self.options.host, self.options.port)}",
+                                hint="stop that process or pick another port (--datasette-port; 0: any free port)")
         self.command = datasette_command(prepare_database(self.database), self.options)
         # A file, not a pipe: nobody drains a pipe while Datasette runs, and a full one would block it.
         self._errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=self._errors)  # fmt: skip
+        # Tied to this process: a `kill -9` of govwatch takes Datasette (and its port) with it.
+        self.process = spawn(self.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors)
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 message, code = _last_line(self.errors_text()), self.process.returncode
                 self.stop()
-                raise GovwatchError(f"Datasette stopped at start (exit {code}): {message}",
-                                    hint=f"is port {self.options.port} already in use? Pick another"
-                                         " (govwatch serve --datasette-port, govwatch datasette --port)")  # fmt: skip
-            if _answers(self.url):
+                taken = ports.port_taken(self.options.host, self.options.port)
+                where = f"; {ports.describe(self.options.host, self.options.port)}" if taken else ""
+                raise GovwatchError(f"Datasette stopped at start (exit {code}): {message}{where}",
+                                    hint="pick another port (--datasette-port; 0: any free port)")  # fmt: skip
+            if _answers(self.url) and self._is_ours():
                 return self
             time.sleep(0.1)
         self.stop()
         raise GovwatchError(f"Datasette did not answer on {self.url} within {self.ready_timeout:.0f} s")
+
+    def _is_ours(self) -> bool:
+        """Tell whether what answers on the port is this Datasette, not another process that took it."""
+        from monitor.ports import held_by
+
+        assert self.process is not None
+        mine = held_by(self.options.port, self.process.pid)
+        return self.process.poll() is None and mine is not False
 
     def errors_text(self) -> str:
         """Return what Datasette wrote on stderr so far."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from monitor import scenario
 from monitor.config import Config, load_config
 from monitor.crawl import CrawlReport
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, Interrupted
 from monitor.replica import AdvocacyReplica, EPetitionsReplica
 from monitor.replica.letter import PATH as LETTER_PATH
 from store.db import open_db
@@ -152,6 +152,15 @@ def run_demo(options: DemoOptions, say: Callable[[str], None] = print) -> DemoRe
     result = DemoResult(prepare_folder(options.folder))
     try:
         return _run(options, result, say)
+    except (KeyboardInterrupt, Interrupted):
+        if not result.started:
+            if options.folder is None:
+                shutil.rmtree(result.folder, ignore_errors=True)
+            raise
+        result.finished = False  # Ctrl-C outside the monitor's own handling: the story was cut short
+        result.events = stored_events(result.folder / "govwatch.db")
+        result.missing = missing(result.events)
+        return result
     except BaseException:
         if options.folder is None and not result.started:
             shutil.rmtree(result.folder, ignore_errors=True)  # nothing to look at: leave no folder behind
@@ -190,13 +199,39 @@ def _run(options: DemoOptions, result: DemoResult, say: Callable[[str], None]) -
             say(f"Watchlist, database and feeds: {result.folder}")
             say(f"The story takes {options.duration:g} s; polls every {options.interval:g} s.")
             started, result.started = time.monotonic(), True
-            result.finished = _play(config, stage, options, timed)
+            try:
+                result.finished = _play(config, stage, options, timed)
+            except (KeyboardInterrupt, Interrupted):  # Ctrl-C before the monitor took the signal over
+                result.finished = False
         finally:
             for service in reversed(services):
                 service.stop()
+            if result.started:
+                config = settle_feeds(config)
     result.events = stored_events(config.settings.database)
     result.missing = missing(result.events)
     return result
+
+
+def settle_feeds(config: Config) -> Config:
+    """Point the folder's feeds at where `govwatch serve` serves them by default, not at the demo's dead port.
+
+    During the story the feeds' self links and OPML name the demo's own server; once it has
+    stopped, those addresses are dead, so the watchlist's feeds_url becomes the default and
+    every feed is rendered again.
+    """
+    from monitor.config import DEFAULT_FEEDS_URL
+    from monitor.publish import rebuild
+
+    text = config.path.read_text(encoding="utf-8")
+    served = f'feeds_url = "{config.settings.feeds_url}"'
+    if config.settings.feeds_url == DEFAULT_FEEDS_URL or served not in text:
+        return config
+    config.path.write_text(text.replace(served, f'feeds_url = "{DEFAULT_FEEDS_URL}"  # where `govwatch serve`'
+                                                " serves them by default"), encoding="utf-8")  # fmt: skip
+    settled = load_config(config.path)
+    rebuild(settled)
+    return settled
 
 
 def _play(config: Config, stage: scenario.Stage, options: DemoOptions, say: Callable[[str], None]) -> bool:

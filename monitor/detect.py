@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor.clock import human_date
 from monitor.config import Watch
+from monitor.deadlines import timing
 from monitor.diff import diff_text
 from monitor.items import Event, PetitionState, stable_hash, to_jsonable
 from monitor.registry import Registry
@@ -118,11 +119,16 @@ def response_published(previous: PetitionState | None, new: PetitionState, watch
     if response is None or (previous is not None and previous.government_response is not None):
         return []
     when = response.responded_on or new.government_response_at
+    delay = timing(new, watch.response_due)
+    line = delay.line(watch.response_due) if delay else ""
+    summary = response.summary or "The government responded."
+    extra = {"due_at": delay.due_at, "late": delay.late, "response_threshold_reached_at": delay.crossed_at,
+             "response_due": watch.response_due, "delay": line} if delay else {}  # fmt: skip
     return [_event(
         new, watch, "response_published", _response_slug(new), "Government responded",
-        response.summary or "The government responded.",
+        f"{line[0].upper()}{line[1:]}. {summary}" if line else summary,
         new.government_response_at or response.created_at or response.responded_on,
-        response=to_jsonable(response), responded_on=when, backfilled=previous is None,
+        response=to_jsonable(response), responded_on=when, backfilled=previous is None, **extra,
     )]  # fmt: skip
 
 
@@ -236,3 +242,7 @@ def petition_discovered(previous: PetitionState | None, new: PetitionState, watc
         f"{new.background or ''} ({new.signature_count:,} signatures, {new.state}).".strip(),
         new.opened_at or new.created_at, state=new.state,
     )]  # fmt: skip
+
+
+# Detectors kept in their own modules register on import (after `detector` exists above).
+from monitor import detect_deadlines as _deadlines  # noqa: E402,F401

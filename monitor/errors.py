@@ -3,7 +3,8 @@
     GovwatchError                 anything govwatch reports as one readable line
     ├── ConfigError               the watchlist is wrong: file, entry, key, what was expected
     ├── StoreError                the database cannot be opened or is of a newer govwatch
-    └── NotFound                  a watch, petition or page the user named is unknown
+    ├── NotFound                  a watch, petition or page the user named is unknown
+    └── Interrupted               Ctrl-C (or SIGTERM) stopped a command before its end
 
 The CLI prints `str(error)` and, when there is one, `error.hint`; it never
 prints a traceback for these.
@@ -30,3 +31,7 @@ class StoreError(GovwatchError):
 
 class NotFound(GovwatchError):
     """Something the user named does not exist."""
+
+
+class Interrupted(GovwatchError):
+    """The user stopped a command before its end (what was recorded is kept)."""

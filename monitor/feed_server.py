@@ -3,6 +3,11 @@
 `FeedServer` runs a stdlib `ThreadingHTTPServer` in a thread, so tests start it
 on port 0 and `govwatch serve` runs it beside other services. It serves only
 the kinds of files govwatch writes, never a dotfile, never outside the folder.
+
+It runs inside `govwatch run`, so a reader cannot be allowed to exhaust it:
+a connection that sends nothing for ``timeout`` seconds is closed, at most
+``max_connections`` are served at once (the next ones get a 503 at once), and
+a name the filesystem cannot hold is a 404.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from monitor.clock import from_http_date, parse_iso
@@ -30,6 +36,40 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
 }
 MAX_AGE = 60  # seconds a reader may reuse a feed before asking again (with If-None-Match)
+CONNECTION_TIMEOUT = 10.0  # seconds a connection may stay silent (half-sent request, idle keep-alive)
+MAX_CONNECTIONS = 32  # connections served at once: one thread and one file descriptor each
+BUSY = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with at most `max_connections` connection threads; the others get a 503."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type, max_connections: int):
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(BUSY)
+            except OSError:
+                pass  # the reader left already: nothing to tell
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: give the slot back
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class FeedServer:
@@ -37,20 +77,24 @@ class FeedServer:
 
     name = "feeds"
 
-    def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 8080):
+    def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 8080, *,
+                 timeout: float = CONNECTION_TIMEOUT, max_connections: int = MAX_CONNECTIONS):  # fmt: skip
         self.folder, self.host, self.port = Path(folder), host, port
+        self.timeout, self.max_connections = timeout, max_connections
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> FeedServer:
         """Listen and serve in a thread; GovwatchError if the address is unavailable."""
-        handler = type("Handler", (_Handler,), {"folder": self.folder.resolve()})
+        handler = type("Handler", (_Handler,), {"folder": self.folder.resolve(), "timeout": self.timeout})
         try:
-            self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+            self._httpd = _BoundedServer((self.host, self.port), handler, self.max_connections)
         except OSError as e:
-            raise GovwatchError(f"cannot serve feeds on {self.host}:{self.port}: {e.strerror or e}",
-                                hint="pick another --port, or stop what is using it") from None  # fmt: skip
-        self._httpd.daemon_threads = True
+            from monitor.ports import describe, port_taken
+
+            why = describe(self.host, self.port) if port_taken(self.host, self.port) else e.strerror or str(e)
+            raise GovwatchError(f"cannot serve feeds on {self.host}:{self.port}: {why}",
+                                hint="stop that process or pick another --port (0: any free port)") from None  # fmt: skip
         # A short poll interval makes stop() quick; it costs ten wake-ups a second.
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.1,), name="govwatch-feeds",
                                         daemon=True)  # fmt: skip
@@ -133,14 +177,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _resolve(self) -> Path | None:
         """Map the request path to a file govwatch wrote, or None."""
         parts = [p for p in unquote(urlsplit(self.path).path).split("/") if p]
-        if any(p.startswith(".") or "\\" in p for p in parts):
+        if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
             return None
         path = self.folder.joinpath(*parts) if parts else self.folder
-        if path.is_dir():
-            path = path / "index.html"
-        if path.suffix not in CONTENT_TYPES or not path.is_file():
+        try:
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix not in CONTENT_TYPES or not path.is_file():
+                return None
+            return path if path.resolve().is_relative_to(self.folder) else None
+        except (OSError, ValueError):  # a name too long for the filesystem, or one it cannot hold
             return None
-        return path if path.resolve().is_relative_to(self.folder) else None
 
     def _not_modified(self, etag: str, mtime: int) -> bool:
         """Apply If-None-Match (either encoding's tag) or, without it, If-Modified-Since."""

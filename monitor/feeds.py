@@ -218,7 +218,7 @@ class FeedRenderer:
 
     def _chart(self, event: Event) -> str | None:
         """Draw (once) the curve up to a threshold event; return its URL."""
-        if event.kind != "threshold_crossed" or not event.petition_id:
+        if event.kind not in ("threshold_crossed", "threshold_approaching") or not event.petition_id:
             return None
         name = f"charts/{hashlib.sha1(event.key.encode()).hexdigest()[:16]}.svg"
         if event.key not in self._chart_urls and not self.redraw and (self.settings.feeds_dir / name).exists():

@@ -102,6 +102,7 @@ class FeedsAlongside:
         except EOFError:  # the child died (killed, out of memory): do it here
             self._stop()
             return update_feeds(self.config)
+        self._proc.join(timeout=30)  # it exits once it has sent its report
         self._stop()
         if outcome == "error":
             raise GovwatchError(*value)
@@ -111,11 +112,11 @@ class FeedsAlongside:
         self._stop()
 
     def _stop(self) -> None:
+        """End the child now (an interrupted check): it must not outlive govwatch."""
         if self._proc is not None:
-            self._proc.join(timeout=30)
-            if self._proc.is_alive():  # an interrupted check: it must not outlive govwatch
+            if self._proc.is_alive():
                 self._proc.terminate()
-                self._proc.join()
+            self._proc.join()
             self._proc = None
 
 

@@ -9,6 +9,7 @@ petition and page states they carry are defined in `petition_state` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +35,9 @@ from monitor.petition_state import (
 
 __all__ = [
     "DEBATE_THRESHOLD", "MAX_NUMBERS", "NUMBER", "RESPONSE_THRESHOLD", "VOLATILE_FIELDS", "Business", "CountState",
-    "Debate", "Department", "Event", "GovernmentResponse", "Observation", "PageContent", "Parliament",
-    "PetitionDetails", "PetitionState", "Place", "Poll", "Rejection", "parse_number", "petition_from_jsonable",
+    "Debate", "Department", "Event", "GovernmentResponse", "IndexEntry", "Observation", "PageContent", "Parliament",
+    "PetitionDetails", "PetitionState", "Place", "Poll", "Rejection", "TrendingEntry", "parse_number",
+    "petition_from_jsonable",
     "petition_key", "stable_hash", "to_jsonable",
 ]  # fmt: skip
 
@@ -49,7 +51,8 @@ class Poll:
 
     `mode` is "full" (the petition's .json), "count" (its count.json, with a
     full fetch when the count document says more than the count changed),
-    "sweep" (walk an index) or "page".
+    "sweep" (walk an index), "responses" (walk the with_response index for
+    response edits of the watched petitions), "trending" or "page".
     """
 
     watch_id: str
@@ -61,6 +64,34 @@ class Poll:
     known_last_modified: str | None = None  # newest Last-Modified seen (ISO), to spot non-count changes
     known_hash: str | None = None  # page: the stored content hash (a different one is fetched twice)
     noise: tuple[str, ...] = ()  # page: the noise rules learned for this watch
+    known_numbers: frozenset[int] = frozenset()  # trending: petitions of the site already stored
+
+
+@dataclass(slots=True)
+class IndexEntry:
+    """One petition of an index page: what tells whether it changed, and its state, decoded when asked."""
+
+    key: str
+    signature_count: int
+    entry_hash: str  # of the entry's content without the volatile fields
+    decode: Callable[[], PetitionState]
+    _state: PetitionState | None = None
+
+    def state(self) -> PetitionState:
+        """Return the entry's PetitionState (decoded once)."""
+        if self._state is None:
+            self._state = self.decode()
+        return self._state
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingEntry:
+    """One petition of /trending.json: its number, action, total and last-hour signatures."""
+
+    number: int
+    action: str | None
+    signature_count: int
+    signatures_in_last_hour: int
 
 
 # ---------------------------------------------------------------- observations
@@ -75,7 +106,7 @@ class Observation:
 
     watch_id: str
     url: str
-    kind: str  # "petition" | "count" | "index" | "page"
+    kind: str  # "petition" | "count" | "index" | "responses" | "trending" | "page"
     fetched_at: str
     final_url: str | None = None
     status: int | None = None
@@ -88,9 +119,10 @@ class Observation:
     petition: PetitionState | None = None
     details: PetitionDetails | None = None
     count: CountState | None = None
-    petitions: list[PetitionState] = field(default_factory=list)
+    entries: list[IndexEntry] = field(default_factory=list)  # an index page's petitions
     last_page: bool = False
     page: PageContent | None = None
+    trending: list[TrendingEntry] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

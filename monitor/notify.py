@@ -15,6 +15,7 @@ import apprise
 from apprise.plugins.custom_json import NotifyJSON
 from apprise.plugins.email.base import NotifyEmail
 
+from monitor import masking
 from monitor.messages import Message
 
 if TYPE_CHECKING:
@@ -53,31 +54,13 @@ def privacy_url(url: str, secrets: tuple[str, ...] = ()) -> str | None:
     return base + ("?" + "&".join(kept) if kept else "")
 
 
-class _Masking(logging.Filter):
-    """Mask every known channel secret in what Apprise logs (its debug lines name URLs)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: tuple[str, ...] = ()  # longest first; replaced whole, so threads never see it half-built
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = self.secrets
-        if secrets:
-            text = record.getMessage()
-            for secret in secrets:
-                text = text.replace(secret, "****")
-            record.msg, record.args = text, ()
-        return True
-
-
-_MASKING = _Masking()
-APPRISE_LOGGER.addFilter(_MASKING)
+# Apprise's own logger may not reach the root handler (it does not propagate without -v): filter it too.
+APPRISE_LOGGER.addFilter(masking.SECRETS)
 
 
 def hide_in_logs(secrets: tuple[str, ...]) -> None:
-    """Have Apprise's log lines mask these secrets from now on."""
-    known = set(_MASKING.secrets) | {s for s in secrets if s}
-    _MASKING.secrets = tuple(sorted(known, key=len, reverse=True))
+    """Have every log line (Apprise's, urllib3's, govwatch's) mask these secrets from now on."""
+    masking.hide(secrets)
 
 
 def send(channel: Channel, message: Message) -> Outcome:

@@ -7,6 +7,8 @@ Rules that keep govwatch polite and cheap:
   is fetched the first time, when count.json says more than the count changed
   (or it was modified while the count stayed the same), once the closing date
   has passed, and at least every `full_every`;
+- an answered petition polled through count.json brings its site a pass
+  through the with_response index, for response edits (monitor.response_pass);
 - a page carries its stored content hash and learned noise rules, so the
   pages spider can fetch it again when it seems to have changed;
 - If-Modified-Since is sent only when our copy is at least one Last-Modified
@@ -19,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.clock import http_date, later, now_iso
-from monitor.config import Config, PageWatch, PetitionWatch, SweepWatch, Watch
+from monitor.config import Config, PageWatch, PetitionWatch, SweepWatch, TrendingWatch, Watch
 from monitor.items import Poll, petition_key
+from monitor.response_pass import response_passes
 from store.pages import PageBrief, page_briefs
 from store.queries import PetitionBrief, WatchStatus, petition_briefs, watch_statuses
 
@@ -54,9 +57,16 @@ def plan(db, config: Config, watches: tuple[Watch, ...], *, at: str | None = Non
             polls.append(Poll(watch.id, watch.url, "sweep"))
         elif isinstance(watch, PageWatch):
             polls.append(_page_poll(watch, status, pages.get(watch.id)))
+        elif isinstance(watch, TrendingWatch):
+            polls.append(Poll(watch.id, watch.url, "trending", known_numbers=_stored_numbers(db, watch.site)))
         else:
             polls.append(Poll(watch.id, watch.url, watch.kind))
-    return polls, skipped
+    return polls + response_passes(db, config, polls, at), skipped
+
+
+def _stored_numbers(db, site: str) -> frozenset[int]:
+    """Return the numbers of the petitions of `site` the database holds."""
+    return frozenset(r[0] for r in db.conn.execute("SELECT number FROM petitions WHERE site = ?", [site]))
 
 
 def _skip_reason(status: WatchStatus, config: Config, watch: Watch, at: str) -> str | None:

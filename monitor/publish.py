@@ -68,7 +68,7 @@ def update_feeds(config: Config, *, rebuild: bool = False, early: EarlyFeeds | N
     settings = config.settings
     report = FeedsReport(settings.feeds_dir)
     batch = FileBatch(settings.feeds_dir)
-    db = open_db(settings.database)
+    db = open_db(settings.database, lock_wait=settings.lock_wait)
     try:
         old = _read_state(settings.feeds_dir)
         specs = catalog(config, db)

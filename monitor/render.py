@@ -170,6 +170,9 @@ def facts(event: Event, link: str | None) -> list[str]:
         items.append(f"Happened: {_date(event.occurred_at)}")
     if event.detected_at and event.detected_at[:10] != (event.occurred_at or "")[:10]:
         items.append(f"Detected by govwatch: {_date(event.detected_at)}")
+    eta = event.data.get("eta")
+    if isinstance(eta, dict) and isinstance(eta.get("line"), str):
+        items.append(f"Next threshold at the recent rate: {eta['line']}")
     out = [f"<ul>{''.join(f'<li>{html.escape(i)}</li>' for i in items)}</ul>"] if items else []
     if link:
         host = html.escape(urlsplit(link).netloc)
@@ -219,7 +222,21 @@ def response_published(event: Event, context: Context) -> list[str]:
     when = event.data.get("responded_on")
     heading = "The government's response" + (f" of {_date(when)}" if isinstance(when, str) and when else "")
     body = _response_html(response) or [text_html(event.summary)]
-    return [f"<h3>{html.escape(heading)}</h3><blockquote>", *body, "</blockquote>"]
+    delay = event.data.get("delay")
+    late = [f"<p>{html.escape(xml_text(delay[0].upper() + delay[1:]))}.</p>"] if isinstance(delay, str) and delay else []
+    return [*late, f"<h3>{html.escape(heading)}</h3><blockquote>", *body, "</blockquote>"]
+
+
+@renderer("response_overdue", "Overdue government responses")
+def response_overdue(event: Event, context: Context) -> list[str]:
+    """When the response was due, and when it came (if it has)."""
+    return [text_html(event.summary)]
+
+
+@renderer("threshold_approaching", "Thresholds approaching")
+def threshold_approaching(event: Event, context: Context) -> list[str]:
+    """The projection: which threshold, when, at what rate; and the curve so far."""
+    return threshold(event, context)
 
 
 @renderer("response_updated", "Government response updates")
@@ -265,6 +282,12 @@ def state_changed(event: Event, context: Context) -> list[str]:
 @renderer("petition_discovered", "New petitions")
 def petition_discovered(event: Event, context: Context) -> list[str]:
     """The new petition's background, count and state."""
+    return [text_html(event.summary)]
+
+
+@renderer("petition_trending", "Trending petitions")
+def petition_trending(event: Event, context: Context) -> list[str]:
+    """Its signatures in the last hour and in all."""
     return [text_html(event.summary)]
 
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from monitor.clock import iso, now, parse_iso
-from monitor.config import Config
+from monitor.clock import iso, now, now_iso, parse_iso
+from monitor.config import Config, PetitionWatch
 from monitor.crawl import CrawlReport
 from monitor.diff import diff_text
-from monitor.errors import GovwatchError
-from monitor.items import to_jsonable
+from monitor.errors import GovwatchError, NotFound
+from monitor.items import petition_key, to_jsonable
 from monitor.render import plain
 from monitor.validation import parse_duration
 from store import queries
 from store.db import open_db
+from store.eta import eta_data, petition_etas
 from store.outbox import pid_alive
 
 
@@ -60,7 +62,7 @@ class Progress:
 def check_summary(result: CrawlReport, config: Config) -> str:
     """Return the summary `govwatch check` prints."""
     lines = [
-        f"govwatch check ({config.path.name}): {result.watches} watches polled, "
+        f"govwatch check ({shown_path(config.path)}): {plural(result.watches, 'watch')} polled, "
         f"{len(result.skipped)} skipped, {result.duration:.1f} s",
         "",
         f"  {'requests':>9} {'responses':>10} {'304s':>6} {'errors':>7} {'new events':>11}",
@@ -100,11 +102,35 @@ def since_to_iso(since: str) -> str:
         raise GovwatchError(f"--since {since!r}: expected an ISO date/time or an age like 2h or 7d") from None
 
 
+def known_kinds(db: Any) -> list[str]:
+    """Return every event kind govwatch detects, and any other kind already stored."""
+    from monitor.detect import DETECTORS
+    from monitor.detect_pages import PAGE_DETECTORS
+    from monitor.health import KINDS as HEALTH_KINDS
+    from store.record import SWEEP_KINDS
+
+    stored = {r["kind"] for r in db.query("SELECT DISTINCT kind FROM events")}
+    return sorted(set(DETECTORS) | set(PAGE_DETECTORS) | set(HEALTH_KINDS) | set(SWEEP_KINDS) | stored)
+
+
+def _check_filters(db: Any, config: Config, kind: str | None, watch: str | None) -> None:
+    """Refuse a kind or watch that cannot match, naming the valid ones (not "No events yet.")."""
+    if kind is not None and kind not in (kinds := known_kinds(db)):
+        raise NotFound(f"--kind {kind!r}: no such event kind", hint="kinds: " + ", ".join(kinds))
+    if watch is not None:
+        stored = {r["watch_id"] for r in db.query("SELECT DISTINCT watch_id FROM events")}
+        watches = sorted({w.id for w in config.watches} | {w for w in stored if w})
+        if watch not in watches:
+            raise NotFound(f"--watch {watch!r}: no such watch in {config.path.name} nor among the events",
+                           hint="watches: " + (", ".join(watches) or "none yet"))  # fmt: skip
+
+
 def list_events(config: Config, *, since: str | None = None, kind: str | None = None,
                 watch: str | None = None, limit: int | None = 50) -> list[dict[str, Any]]:  # fmt: skip
     """Return events as JSON-ready dicts (key, kind, watch, petition, title, summary, url, times, data)."""
     db = open_db(config.settings.database)
     try:
+        _check_filters(db, config, kind, watch)
         found = queries.events(db, since=since_to_iso(since) if since else None, kind=kind, watch=watch,
                                limit=limit)  # fmt: skip
     finally:
@@ -118,12 +144,23 @@ def list_events(config: Config, *, since: str | None = None, kind: str | None = 
     ]
 
 
-def events_table(rows: list[dict[str, Any]]) -> str:
-    """Format events for a terminal."""
+def events_table(rows: list[dict[str, Any]], since: str | None = None) -> str:
+    """Format events for a terminal: when each happened, and when govwatch detected it if that was later.
+
+    `--since` filters on detection, so a backfilled event of 2018 shows under "the last 7 days":
+    the heading says so.
+    """
+    start = _short(since_to_iso(since)) if since else ""
     if not rows:
-        return "No events yet."
-    return "\n".join(f"{r['occurred_at'][:16].replace('T', ' ')}  {r['kind']:<20} {plain(r['title'])}\n"
-                     f"{'':18}{r['url']}" for r in rows)  # fmt: skip
+        return f"No events detected since {start} UTC." if since else "No events yet."
+    lines = [f"Events detected since {start} UTC (newest detection first; the date shown is when each happened)",
+             ""] if since else []  # fmt: skip
+    for r in rows:
+        happened, detected = _short(r["occurred_at"]), _short(r["detected_at"])
+        lines.append(f"{happened}  {r['kind']:<20} {plain(r['title'])}")
+        later = f"  (detected {detected})" if detected[:10] != happened[:10] else ""
+        lines.append(f"{'':18}{r['url']}{later}")
+    return "\n".join(lines)
 
 
 def petition_history(config: Config, name: str) -> dict[str, Any]:
@@ -134,6 +171,7 @@ def petition_history(config: Config, name: str) -> dict[str, Any]:
         curve = list(queries.signature_curve(db, row["id"]))
         snaps = queries.snapshots(db, row["id"])
         found = queries.events(db, petition=row["id"])
+        eta = petition_etas(db, config, [row["id"]], at=now_iso()).get(row["id"])
     finally:
         db.close()
     changes = []
@@ -147,7 +185,7 @@ def petition_history(config: Config, name: str) -> dict[str, Any]:
     return {
         "petition": row["id"], "action": row["action"], "url": row["url"], "state": row["state"],
         "signature_count": row["signature_count"], "curve": curve, "changes": changes,
-        "events": [to_jsonable(e) for e in reversed(found)],
+        "events": [to_jsonable(e) for e in reversed(found)], "eta": eta_data(eta) if eta else None,
     }  # fmt: skip
 
 
@@ -159,8 +197,10 @@ def _text(value: Any) -> str:
 
 def history_text(data: dict[str, Any]) -> str:
     """Format a petition history for a terminal."""
-    lines = [f"{data['action']}", f"{data['url']}  ({data['state']}, {data['signature_count']:,} signatures)", "",
-             "Signature count:"]  # fmt: skip
+    lines = [f"{data['action']}", f"{data['url']}  ({data['state']}, {data['signature_count']:,} signatures)"]
+    if data.get("eta"):
+        lines.append(f"Next threshold at the recent rate: {data['eta']['line']}")
+    lines += ["", "Signature count:"]
     lines += [f"  {p['observed_at'][:19].replace('T', ' ')}  {p['signature_count']:>10,}" for p in data["curve"]]
     if data["changes"]:
         lines += ["", "Changes:"]
@@ -184,7 +224,7 @@ def watches_table(config: Config) -> str:
         s = statuses.get(watch.id)
         checked = s.last_checked_at[:16].replace("T", " ") if s and s.last_checked_at else "never"
         outcome = ("gone" if s.gone else s.last_outcome or "-") if s else "-"
-        lines.append(f"{watch.id:<44} {watch.kind:<9} {checked:<17} {outcome:<13} {s.failures if s else 0:>5}")
+        lines.append(f"{_id_column(watch.id)} {watch.kind:<9} {checked:<17} {outcome:<13} {s.failures if s else 0:>5}")
         if s and s.last_error:
             lines.append(f"{'':46}{s.last_error}")
     return "\n".join(lines)
@@ -196,6 +236,8 @@ def status_text(config: Config) -> str:
     try:
         beat = queries.heartbeat(db)
         statuses = queries.watch_statuses(db)
+        ids = [petition_key(w.site, w.number) for w in config.watches if isinstance(w, PetitionWatch)]
+        etas = petition_etas(db, config, ids, at=now_iso())
     finally:
         db.close()
     lines = [_daemon_line(beat), ""]
@@ -205,10 +247,36 @@ def status_text(config: Config) -> str:
         checked = _short(s.last_checked_at) if s else "never"
         outcome = ("gone" if s.gone else s.last_outcome or "-") if s else "-"
         due = "never (gone)" if s and s.gone else _short(s.next_due_at) if s and s.next_due_at else "now"
-        lines.append(f"{watch.id:<44} {checked:<17} {outcome:<13} {due:<17} {s.failures if s else 0:>5}")
+        lines.append(f"{_id_column(watch.id)} {checked:<17} {outcome:<13} {due:<17} {s.failures if s else 0:>5}")
         if s and s.last_error:
             lines.append(f"{'':46}{plain(s.last_error)}")
+        if isinstance(watch, PetitionWatch) and (eta := etas.get(petition_key(watch.site, watch.number))):
+            lines.append(f"{'':46}next: {eta.line()}")
     return "\n".join(lines)
+
+
+def plural(count: int, word: str) -> str:
+    """Return "1 watch", "2 watches", "1 crawl", "3 crawls"."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word}{'es' if word.endswith(('s', 'ch', 'sh', 'x')) else 's'}"
+
+
+def shown_path(path: Path) -> str:
+    """Return a watchlist's path as a user would type it: relative under the current folder, else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+ID_WIDTH = 44
+
+
+def _id_column(watch_id: str) -> str:
+    """Return the watch column: a longer id gets a line of its own, so the other columns stay aligned."""
+    return f"{watch_id:<{ID_WIDTH}}" if len(watch_id) <= ID_WIDTH else f"{watch_id}\n{'':<{ID_WIDTH}}"
 
 
 def _short(text: str | None) -> str:
@@ -220,9 +288,9 @@ def _daemon_line(beat: queries.Heartbeat | None) -> str:
         return "govwatch run: never started on this database"
     age = (now() - parse_iso(beat.heartbeat_at)).total_seconds()
     if beat.stopped_at:
-        return f"govwatch run: stopped at {_short(beat.stopped_at)} (pid {beat.pid}, {beat.crawls} crawls)"
+        return f"govwatch run: stopped at {_short(beat.stopped_at)} (pid {beat.pid}, {plural(beat.crawls, 'crawl')})"
     alive = pid_alive(beat.pid)
     state = "running" if alive and age < 600 else "not responding" if alive else "not running (it did not stop cleanly)"
     line = (f"govwatch run: {state} (pid {beat.pid}, started {_short(beat.started_at)}, "
-            f"last heartbeat {age:.0f} s ago, {beat.crawls} crawls)")  # fmt: skip
+            f"last heartbeat {age:.0f} s ago, {plural(beat.crawls, 'crawl')})")  # fmt: skip
     return line + (f"\n  last {beat.last_crawl}" if beat.last_crawl else "")

@@ -24,6 +24,7 @@ import logging
 import os
 import random
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import closing
 from datetime import timedelta
@@ -36,16 +37,20 @@ from monitor.config import Config, PetitionWatch, Watch, load_config
 from monitor.crawl import CrawlReport, crawl
 from monitor.errors import GovwatchError
 from monitor.items import petition_key
-from monitor.schedule import Progress, next_due, next_look
+from monitor.lock import MonitorLock
+from monitor.schedule import Due, Progress, next_due, next_look
 from monitor.settings import crawl_settings
-from store import queries
+from store import locking, queries
 from store.db import open_db, writing
+from store.deadlines import responses_falling_due
 from store.watches import sync_watches
 
 logger = logging.getLogger("govwatch.run")
 RATE_WINDOW = 3600.0  # seconds of count history behind a petition's signature rate
 # Seconds from the end of a tick to an early look at the soonest: the tick's own run must have ended.
 LOOK_AFTER = 0.05
+REPEAT_AFTER = 600.0  # seconds before a job's unchanged error (a full disk...) is logged again
+PRUNE_EVERY = 86400.0  # seconds between two prunes of history older than [govwatch] keep
 
 # Called after each crawl with the config and its report (feeds, alerts...); errors are logged.
 AfterCrawl = Callable[[Config, CrawlReport], Awaitable[None] | None]
@@ -72,15 +77,30 @@ class Monitor:
         self._stop = asyncio.Event()
         self._reload = False
         self._runner = None
+        self._lock: locking.LockWatch | None = None
+        self._said: dict[str, tuple[str, float]] = {}  # the error each job last logged, and when
         self.rng = random.Random()
+        # One monitor per database: taken by `run()` (or earlier by `claim()`), released when it ends.
+        self.lock = MonitorLock(self.config.settings.database)
+
+    def claim(self) -> None:
+        """Take the database's monitor lock now (GovwatchError naming the pid of the monitor that holds it)."""
+        self.lock.acquire()
 
     # ------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:
-        """Run until SIGTERM/SIGINT (or `stop()`)."""
+        """Run until SIGTERM/SIGINT (or `stop()`); GovwatchError if another monitor holds the database."""
+        loop = asyncio.get_running_loop()
+        self.claim()
+        try:
+            await self._run(loop)
+        finally:
+            self.lock.release()
+
+    async def _run(self, loop: asyncio.AbstractEventLoop) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        loop = asyncio.get_running_loop()
         self._start()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
@@ -91,6 +111,7 @@ class Monitor:
         for job, every in self.extra_jobs:
             scheduler.add_job(self._guarded(lambda job=job: job(self.config)), "interval", seconds=every,
                               max_instances=1, coalesce=True, next_run_time=now(), misfire_grace_time=None)  # fmt: skip
+        logging.getLogger("apscheduler.scheduler").addFilter(_skipped_is_by_design)
         scheduler.start()
         logger.info("govwatch run: %d watches in %s, tick %.1f s", len(self.config.watches), self.path,
                     self.tick_seconds)  # fmt: skip
@@ -130,15 +151,32 @@ class Monitor:
             return
         try:
             await self._tick()
+        except asyncio.CancelledError:
+            if not self._stop.is_set():
+                raise
+            return  # stopped mid-crawl: what was recorded is committed, the rest is due again (no error)
+        except GovwatchError as e:  # e.g. the database cannot be opened: said once, the next tick retries
+            self._say_once("tick", str(e))
+        except Exception as e:
+            if not self._store_trouble(e):
+                raise
         finally:
+            if self._job.next_run_time is None and not self._stop.is_set():
+                self._job.resume()  # only now: a tick's feeds and hooks must not overlap the next tick
             if not self._stop.is_set():
                 self._look_early()
 
     async def _tick(self) -> None:
         self._maybe_reload()
+        settings = self.config.settings
+        if self._lock is None or self._lock.path != settings.database:
+            self._lock = locking.LockWatch(settings.database, settings.lock_wait)
+        if not self._lock.free():  # another process writes: never block the loop waiting for it
+            return
         due = self.due(now_iso())
         self._heartbeat()
         if not due:
+            await self._deadlines()  # a petition waiting for its response changes nothing on the site
             return
         from scrapy.crawler import AsyncCrawlerRunner
 
@@ -148,8 +186,6 @@ class Monitor:
             report = await crawl(self.config, due, sync=False, runner=self._runner)
         finally:
             self._runner = None
-            if not self._stop.is_set():
-                self._job.resume()
         self.schedule(due, report)
         logger.info(report.line())
         if self._first and not self.keep_going and report.watches and len(report.failed) == report.watches:
@@ -160,6 +196,19 @@ class Monitor:
                 logger.warning("%s: %s", watch_id, error)
         self._first = False
         self._heartbeat(report.line())
+        for hook in self.after_crawl:
+            await self._guarded(hook)(self.config, report)
+
+    async def _deadlines(self) -> None:
+        """Store the responses that fell due since the last look; publish them like a crawl's events."""
+        from store.deadlines import record_overdue
+
+        stored = record_overdue(self.config)
+        if not stored:
+            return
+        report = CrawlReport(started_at=now_iso(), events=len(stored))
+        for event in stored:
+            logger.info("event %s: %s", event.kind, event.title)
         for hook in self.after_crawl:
             await self._guarded(hook)(self.config, report)
 
@@ -199,6 +248,7 @@ class Monitor:
             ids = [petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)]
             briefs = queries.petition_briefs(db, ids)
             rates = queries.recent_rates(db, ids, since=iso(at - timedelta(seconds=RATE_WINDOW)), now=iso(at))
+            falling_due = responses_falling_due(db, self.config, ids)
             with writing(db):
                 for watch in watches:
                     status = statuses.get(watch.id)
@@ -207,6 +257,9 @@ class Monitor:
                     due = next_due(watch, self.config.settings, now=at, failures=status.failures,
                                    fresh_until=status.fresh_until, max_age=_max_age(status),
                                    progress=_progress(watch, briefs, rates), rng=self.rng)  # fmt: skip
+                    look = falling_due.get(petition_key(watch.site, getattr(watch, "number", 0)))
+                    if look and iso(at) < look < due.at:  # look when the response falls due: that moment is news
+                        due = Due(max(look, status.fresh_until or look), "response falls due")
                     db.execute("UPDATE watches SET next_due_at = ? WHERE id = ?", [due.at, watch.id])
                     logger.debug("%s due %s (%s)", watch.id, due.at, due.reason)
 
@@ -272,22 +325,42 @@ class Monitor:
 
     def _db(self) -> closing[Database]:
         """Open the database for one step; closed when the `with` ends."""
-        return closing(open_db(self.config.settings.database))
+        return closing(open_db(self.config.settings.database, lock_wait=self.config.settings.lock_wait))
 
     def _write_daemon(self, sql: str, params: list) -> None:
         with self._db() as db:
             db.execute(sql, params)
 
+    def _store_trouble(self, error: Exception) -> bool:
+        """Report a locked database or a full disk once (store.locking); tell whether `error` was one."""
+        settings = self.config.settings
+        if locking.is_locked(error):
+            locking.waiting(settings.database, settings.lock_wait)
+        elif locking.is_full(error):
+            locking.disk_full(settings.database)
+        else:
+            return False
+        return True
+
+    def _say_once(self, job: str, message: str) -> None:
+        """Log a job's error, unless the job logged the same one less than REPEAT_AFTER seconds ago."""
+        said = self._said.get(job)
+        if said is None or said[0] != message or time.monotonic() - said[1] > REPEAT_AFTER:
+            self._said[job] = (message, time.monotonic())
+            logger.error("%s", message)
+
     def _guarded(self, fn: Callable) -> Callable:
         async def guarded(*args: object) -> None:
+            name = getattr(fn, "__name__", str(fn))
             try:
                 result = fn(*args)
                 if asyncio.iscoroutine(result):
                     await result
-            except GovwatchError as e:
-                logger.error("%s", e)
-            except Exception:  # a failing job must not stop the monitor; the traceback is logged
-                logger.exception("job %s failed", getattr(fn, "__name__", fn))
+            except GovwatchError as e:  # e.g. feeds_dir on a full disk: said once, not at every crawl
+                self._say_once(name, str(e))
+            except Exception as e:  # a failing job must not stop the monitor; the traceback is logged
+                if not self._store_trouble(e):  # locked or full: the job runs again later
+                    logger.exception("job %s failed", name)
 
         return guarded
 
@@ -305,11 +378,22 @@ def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool =
         if config.alerts:
             await dispatch_async(config)
 
+    def prune_daily(config: Config) -> None:  # [govwatch] keep: at start, then once a day
+        if config.settings.keep is not None:
+            from monitor.cli_backup import prune_now
+
+            logger.info(prune_now(config).line())
+
     # Alerts are their own job: a slow mail server never delays polling.
     feeds = FeedPublisher()
     return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[feeds.after_crawl, *(after_crawl or [])],
-                   jobs=[(send_alerts, max(tick, 1.0))], keep_going=keep_going, config=config,
-                   finish=[feeds.wait])  # fmt: skip
+                   jobs=[(send_alerts, max(tick, 1.0)), (prune_daily, PRUNE_EVERY)], keep_going=keep_going,
+                   config=config, finish=[feeds.wait])  # fmt: skip
+
+
+def _skipped_is_by_design(record: logging.LogRecord) -> bool:
+    """Drop APScheduler's "skipped: maximum number of running instances" warning: one run at a time is the design."""
+    return "maximum number of running instances" not in record.getMessage()
 
 
 def _max_age(status: queries.WatchStatus) -> float | None:

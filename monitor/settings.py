@@ -49,10 +49,16 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.politeness.CachedRobotsTxt": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "monitor.politeness.PoliteRetryMiddleware": 550,
+    "spiders.links.OnlyWebLinks": 50,  # before robots.txt: a refused URL costs no request at all
 }
+# A watched site is untrusted: only http(s) is ever fetched, whatever it links or redirects to.
 DOWNLOAD_HANDLERS = {
     "http": "monitor.politeness.PoliteHTTPHandler",
     "https": "monitor.politeness.PoliteHTTPHandler",
+    "file": None,
+    "data": None,
+    "ftp": None,
+    "s3": None,
 }
 ITEM_PIPELINES = {"store.pipeline.StorePipeline": 300}
 # The watchlist the pipeline records against: a path, or a Config object from govwatch.

@@ -51,6 +51,13 @@ class Entry:
         except ValueError as e:
             raise self.fail(str(e), key) from None
 
+    def interval(self, key: str, default: float | None) -> float | None:
+        """Return a duration that must be more than zero (a poll interval: "0s" would poll without end)."""
+        value = self.duration(key, default)
+        if value is not None and value <= 0:
+            raise self.fail(f'expected a duration above zero such as "30s" or "10m", got {self.table[key]!r}', key)
+        return value
+
     def size(self, key: str, default: int) -> int:
         value = self.get(key, (str, int))
         if value is None:

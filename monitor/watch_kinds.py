@@ -1,6 +1,6 @@
 """What can be watched: one parser per kind of watchlist entry, in a registry.
 
-``[[petition]]``, ``[[sweep]]`` and ``[[page]]`` tables are each turned into a
+``[[petition]]``, ``[[sweep]]``, ``[[trending]]`` and ``[[page]]`` tables are each turned into a
 Watch by a function registered with `@entry_kind`; adding a kind is adding a
 function.
 """
@@ -20,6 +20,7 @@ from monitor.config import (
     PetitionWatch,
     Settings,
     SweepWatch,
+    TrendingWatch,
     Watch,
 )
 from monitor.registry import Registry
@@ -35,6 +36,8 @@ def entry_kind(name: str) -> Callable[[EntryParser], EntryParser]:
 
 
 _COMMON = {"name", "tags", "thresholds", "interval", "cron"}
+_PETITIONS = {"response_due"}  # what only the watches of petitions take (petition, sweep)
+ARCHIVE_INTERVAL = 86400.0  # seconds: an archive sweep's default interval
 
 
 def _cron(entry: Entry) -> str | None:
@@ -55,7 +58,7 @@ def _common(entry: Entry, default_id: str) -> dict[str, Any]:
         "id": entry.get("name", str) or default_id,
         "entry": entry.where,
         "tags": entry.strings("tags"),
-        "interval": entry.duration("interval", None),
+        "interval": entry.interval("interval", None),
         "cron": _cron(entry),
     }
 
@@ -66,7 +69,7 @@ _PETITION_URL = re.compile(r"^/(?:archived/)?petitions/(\d+)(?:\.json)?/?$")
 @entry_kind("petition")
 def parse_petition(entry: Entry, settings: Settings) -> Watch:
     """One petition, by URL or by id on any e-petitions site."""
-    entry.check_keys(_COMMON | {"url", "id", "site"})
+    entry.check_keys(_COMMON | _PETITIONS | {"url", "id", "site"})
     url = entry.get("url", str)
     number = entry.get("id", int)
     if (url is None) == (number is None):
@@ -93,29 +96,63 @@ def parse_petition(entry: Entry, settings: Settings) -> Watch:
         site=site,
         number=number,
         thresholds=entry.ints("thresholds"),
+        response_due=entry.duration("response_due", settings.response_due),
     )
 
 
 @entry_kind("sweep")
 def parse_sweep(entry: Entry, settings: Settings) -> Watch:
-    """Every petition an index query returns (state filter and search text)."""
-    entry.check_keys(_COMMON | {"site", "state", "query"})
+    """Every petition an index query returns (state filter and search text), or a whole archived Parliament."""
+    entry.check_keys(_COMMON | _PETITIONS | {"site", "state", "query", "archived", "parliament"})
     site = site_url(entry, "site", entry.get("site", str, DEFAULT_SITE))
-    state = entry.get("state", str, "open")
+    archived = entry.get("archived", bool, False)
+    parliament = entry.get("parliament", int)
+    if parliament is not None and not archived:
+        raise entry.fail("parliament chooses an archived Parliament: add archived = true", "parliament")
+    if parliament is not None and parliament < 1:
+        raise entry.fail(f"expected the site's Parliament number (1 or more, as in "
+                         f"/archived/petitions?parliament=N), got {parliament}", "parliament")  # fmt: skip
+    state = entry.get("state", str, "all" if archived else "open")
     if state not in INDEX_STATES:
         raise entry.fail(f"unknown index state {state!r} (expected one of: {', '.join(INDEX_STATES)})", "state")
     query = entry.get("query", str) or None
-    params = {"state": state, "count": 50} | ({"q": query} if query else {})
+    params = ({"parliament": parliament} if parliament is not None else {}) | {"state": state, "count": 50}
+    params |= {"q": query} if query else {}
     netloc = urlsplit(site).netloc
-    default_id = f"{netloc}/sweep/{state}" + (f"/{query}" if query else "")
+    path = "/archived/petitions.json" if archived else "/petitions.json"
+    scope = f"/archived/{parliament if parliament is not None else 'latest'}" if archived else ""
+    default_id = f"{netloc}{scope}/sweep/{state}" + (f"/{query}" if query else "")
+    common = _common(entry, default_id)
+    if archived and common["interval"] is None and common["cron"] is None:
+        common["interval"] = ARCHIVE_INTERVAL  # an earlier Parliament's record hardly moves
     return SweepWatch(
-        **_common(entry, default_id),
+        **common,
         kind="sweep",
-        url=f"{site}/petitions.json?{urlencode(params)}",
+        url=f"{site}{path}?{urlencode(params)}",
         site=site,
         state=state,
         query=query,
         thresholds=entry.ints("thresholds"),
+        response_due=entry.duration("response_due", settings.response_due),
+        archived=archived,
+        parliament=parliament,
+    )
+
+
+@entry_kind("trending")
+def parse_trending(entry: Entry, settings: Settings) -> Watch:
+    """The site's trending petitions: the most signatures in the last hour (/trending.json)."""
+    entry.check_keys(_COMMON - {"thresholds"} | {"site", "min_signatures"})
+    site = site_url(entry, "site", entry.get("site", str, DEFAULT_SITE))
+    least = entry.get("min_signatures", int, 0)
+    if least < 0:
+        raise entry.fail(f"expected 0 or more signatures, got {least}", "min_signatures")
+    return TrendingWatch(
+        **_common(entry, f"{urlsplit(site).netloc}/trending"),
+        kind="trending",
+        url=f"{site}/trending.json",
+        site=site,
+        min_signatures=least,
     )
 
 

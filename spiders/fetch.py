@@ -22,7 +22,7 @@ from monitor.items import Observation, Poll
 from monitor.politeness import header, last_modified, max_age, media_type, retry_after
 
 __all__ = ["PollSpider", "header", "last_modified", "max_age", "media_type", "retry_after", "request", "observation",
-           "failure_observation", "status_error", "failure_error"]  # fmt: skip
+           "failure_observation", "refusal_observation", "status_error", "failure_error"]  # fmt: skip
 
 REDIRECTS = {301, 302, 303, 307, 308}
 # Every status but redirects reaches the spider, which records it; redirects are followed.
@@ -79,6 +79,11 @@ def failure_observation(failure: Failure, url: str, kind: str) -> Observation:
     return Observation(watch_id=poll.watch_id, url=url, kind=kind, fetched_at=now_iso(), error=failure_error(failure))
 
 
+def refusal_observation(poll: Poll, url: str, kind: str, reason: str) -> Observation:
+    """Record a link or page govwatch refused to follow (see spiders.links) as an error Observation."""
+    return Observation(watch_id=poll.watch_id, url=url, kind=kind, fetched_at=now_iso(), error=reason)
+
+
 def status_error(response: Response) -> str:
     """Describe an unexpected HTTP status in one line."""
     from http import HTTPStatus
@@ -109,6 +114,13 @@ def failure_error(failure: Failure) -> str:
         got, limit = (_megabytes(int(n)) for n in size.groups())
         return (f"{host} sent a response of {got}, more than max_size ({limit}); "
                 f"raise max_size for this host to accept it")  # fmt: skip
+    if isinstance(value, exceptions.DownloadCancelledError) and not text and request is not None:
+        # Scrapy cancels a body that grows past max_size without a Content-Length, and says nothing.
+        limit = request.meta.get("download_maxsize")
+        if limit:
+            return (f"download from {host} stopped: the response grew past max_size ({_megabytes(limit)})"
+                    f" without announcing its size; raise max_size for this host to accept it")  # fmt: skip
+        return f"download from {host} stopped before the end of the response"
     for kind, message in (
         (exceptions.CannotResolveHostError, f"cannot resolve {host} (no network, or a wrong host name)"),
         (exceptions.DownloadConnectionRefusedError, f"{host} refused the connection"),

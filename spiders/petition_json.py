@@ -6,21 +6,33 @@ Pure functions: a decoded document in, `PetitionState`/`PetitionDetails`/
 
 from __future__ import annotations
 
+import hashlib
+from functools import partial
 from typing import Any
 
+import orjson
+
 from monitor.items import (
+    VOLATILE_FIELDS,
     Business,
     CountState,
     Debate,
     Department,
     GovernmentResponse,
+    IndexEntry,
     Parliament,
     PetitionDetails,
     PetitionState,
     Rejection,
+    TrendingEntry,
+    petition_key,
 )
+from monitor.clock import parse_iso
 from monitor.jsonable import loads
 from monitor.politeness import media_type
+
+
+MAX_TRENDING = 100
 
 
 class BadDocument(ValueError):
@@ -34,6 +46,8 @@ _STRINGS = (
     "debate_threshold_reached_at", "debate_scheduled_on", "scheduled_debate_date",
     "debate_outcome_at", "creator_name",
 )  # fmt: skip
+_DATES = tuple(k for k in _STRINGS if k.endswith(("_at", "_on", "_date")))
+_RESPONSE_DATES = ("responded_on", "created_at", "updated_at")
 
 
 def decode(body: bytes, content_type: str | None) -> Any:
@@ -55,16 +69,45 @@ def _obj(value: Any, cls: type, keys: tuple[str, ...]) -> Any:
     return cls(**{k: value.get(k) for k in keys})
 
 
+MAX_COUNT = 2**53  # the largest whole number every JSON reader keeps exactly; SQLite stops at 2**63
+
+
 def _int(value: Any, what: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadDocument(f"{what} is not a whole number: {value!r}")
+        raise BadDocument(f"{what} is not a whole number: {_show(value)}")
+    if not 0 <= value <= MAX_COUNT:
+        raise BadDocument(f"{what} is out of range: {_show(value)} (expected 0 to 2^53)")
     return value
 
 
-def petition_state(item: Any, site: str) -> PetitionState:
-    """Turn one `data` object (detail or index entry) into a PetitionState."""
+def _optional_int(value: Any, what: str) -> Any:
+    """Check a number that may be absent (or not a number at all: kept as the site sent it)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _int(value, what)
+    return value
+
+
+def _dates(values: dict[str, Any], keys: tuple[str, ...], where: str = "") -> None:
+    """Refuse a date or time that does not parse (BadDocument naming the field)."""
+    for key in keys:
+        value = values.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            parse_iso(value)
+        except ValueError:
+            raise BadDocument(f"{where}{key} is not a date: {_show(value)}") from None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _checked(item: Any) -> tuple[str, int, dict[str, Any]]:
+    """Return an entry's type, number and attributes, after every check that can refuse it."""
     if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
         raise BadDocument("no petition attributes in the document")
     kind = item.get("type")
@@ -74,8 +117,28 @@ def petition_state(item: Any, site: str) -> PetitionState:
     if isinstance(number, str) and number.isdigit():
         number = int(number)
     if not isinstance(number, int) or isinstance(number, bool):
-        raise BadDocument(f"petition id is not a number: {number!r}")
+        raise BadDocument(f"petition id is not a number: {_show(number)}")
+    _int(number, "petition id")
     a = item["attributes"]
+    _int(a.get("signature_count"), "signature_count")
+    _dates({k: a.get(k) for k in _DATES}, _DATES)
+    for key, keys in (("government_response", _RESPONSE_DATES), ("debate", ("debated_on",))):
+        if isinstance(a.get(key), dict):
+            _dates(a[key], keys, f"{key}.")
+    parliament = item.get("parliament") or a.get("parliament")
+    if isinstance(parliament, dict):
+        for key in ("response_threshold", "debate_threshold"):
+            _optional_int(parliament.get(key), f"parliament.{key}")
+    return kind, number, a
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def petition_state(item: Any, site: str) -> PetitionState:
+    """Turn one `data` object (detail or index entry) into a PetitionState."""
+    kind, number, a = _checked(item)
     strings = {k: a.get(k) if isinstance(a.get(k), str) else None for k in _STRINGS}
     if strings["debate_scheduled_on"] is None and isinstance(a.get("debate_scheduled_at"), str):
         strings["debate_scheduled_on"] = a["debate_scheduled_at"]  # the name in the app's own source
@@ -91,14 +154,14 @@ def petition_state(item: Any, site: str) -> PetitionState:
         debate=_obj(a.get("debate"), Debate, (
             "debated_on", "transcript_url", "video_url", "debate_pack_url", "public_engagement_url",
             "debate_summary_url", "overview")),
-        departments=tuple(_obj(d, Department, ("acronym", "name", "url")) for d in a.get("departments") or ()
+        departments=tuple(_obj(d, Department, ("acronym", "name", "url")) for d in _list(a.get("departments"))
                           if isinstance(d, dict)),
-        topics=tuple(str(t) for t in a.get("topics") or ()),
+        topics=tuple(str(t) for t in _list(a.get("topics"))),
         parliament=Parliament(
             period=parliament.get("period"), government=parliament.get("government"),
             dissolution_at=parliament.get("dissolution_at"),
-            response_threshold=parliament.get("response_threshold"),
-            debate_threshold=parliament.get("debate_threshold"),
+            response_threshold=_optional_int(parliament.get("response_threshold"), "parliament.response_threshold"),
+            debate_threshold=_optional_int(parliament.get("debate_threshold"), "parliament.debate_threshold"),
         ) if isinstance(parliament, dict) else None,
         **strings,
     )  # fmt: skip
@@ -123,6 +186,8 @@ def petition_details(a: dict[str, Any]) -> PetitionDetails:
             counts = {e[code_key]: e["signature_count"] for e in entries}
             labels.append((kind, code_key, entries))
             if set(map(type, counts.values())) <= {int} and set(map(type, counts)) <= {str}:
+                if counts and not 0 <= min(counts.values()) <= max(counts.values()) <= MAX_COUNT:
+                    raise BadDocument(f"{key} has a signature_count out of range (expected 0 to 2^53)")
                 return counts
         except (KeyError, TypeError, AttributeError):
             pass
@@ -140,18 +205,38 @@ def petition_details(a: dict[str, Any]) -> PetitionDetails:
     )  # fmt: skip
 
 
-def index_document(doc: Any, site: str) -> tuple[list[PetitionState], str | None, str | None]:
-    """Parse an index page: its petitions, the next page URL and the last page URL."""
+def index_document(doc: Any, site: str) -> tuple[list[IndexEntry], str | None, str | None]:
+    """Parse an index page: its entries (checked, decoded when asked), the next page URL and the last page URL."""
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise BadDocument("not an e-petitions index document (no `data` list)")
     links = doc.get("links") if isinstance(doc.get("links"), dict) else {}
-    return [petition_state(item, site) for item in doc["data"]], links.get("next"), links.get("last")
+    for key in ("next", "last"):
+        if links.get(key) is not None and not isinstance(links[key], str):
+            raise BadDocument(f"links.{key} is not a URL: {_show(links[key])}")
+    return [index_entry(item, site) for item in doc["data"]], links.get("next"), links.get("last")
+
+
+def index_entry(item: Any, site: str) -> IndexEntry:
+    """Check one index entry and hash its content; the PetitionState is decoded only if the store asks.
+
+    An unchanged entry of the next pass is then only hashed (bench/archive_sweep.py).
+    Every check that can refuse an entry is made here, so the later decoding cannot fail.
+    """
+    kind, number, attributes = _checked(item)
+    stable = {name: value for name, value in attributes.items() if name not in VOLATILE_FIELDS}
+    content = orjson.dumps([kind, number, item.get("parliament"), stable], option=orjson.OPT_SORT_KEYS)
+    return IndexEntry(
+        key=petition_key(site, number), signature_count=_int(attributes.get("signature_count"), "signature_count"),
+        entry_hash=hashlib.sha1(content).hexdigest(), decode=partial(petition_state, item, site),
+    )  # fmt: skip
 
 
 def count_document(doc: Any) -> CountState:
     """Parse a count.json document."""
     if not isinstance(doc, dict) or "signature_count" not in doc:
         raise BadDocument("not an e-petitions count document (no signature_count)")
+    _dates(doc, ("response_threshold_reached_at", "government_response_at", "debate_threshold_reached_at",
+                 "scheduled_debate_date", "debate_outcome_at"))  # fmt: skip
     return CountState(
         signature_count=_int(doc.get("signature_count"), "signature_count"),
         response_threshold_reached_at=doc.get("response_threshold_reached_at"),
@@ -161,3 +246,22 @@ def count_document(doc: Any) -> CountState:
         debate_outcome_at=doc.get("debate_outcome_at"),
         debated=doc.get("debated") if isinstance(doc.get("debated"), bool) else None,
     )
+
+
+def trending_document(doc: Any) -> list[TrendingEntry]:
+    """Parse /trending.json: each petition's number, action, total and last-hour signatures."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise BadDocument("not an e-petitions trending document (no `data` list)")
+    entries = []
+    for item in doc["data"][:MAX_TRENDING]:  # the site lists ten; a hostile one is cut short
+        if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
+            raise BadDocument("a trending entry has no attributes")
+        number, a = item.get("id"), item["attributes"]
+        if isinstance(number, str) and number.isdigit():
+            number = int(number)
+        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+            raise BadDocument(f"trending petition id is not a number: {number!r}")
+        action = a.get("action") if isinstance(a.get("action"), str) else None
+        entries.append(TrendingEntry(number, action, _int(a.get("signature_count"), "signature_count"),
+                                     _int(a.get("signatures_in_last_hour"), "signatures_in_last_hour")))
+    return entries

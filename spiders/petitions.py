@@ -10,29 +10,40 @@ petition and sweep of the watchlist with full, unconditional fetches.
   "not modified"; 404/410 says the petition is gone.
 - count: ``/petitions/ID/count.json``; when it shows more than a new count
   (a response, a debate) or answers 404 (archived), the full document follows.
-- sweep: the index pages, following ``links.next`` and never past
-  ``links.last``; the index entries are the observations.
+- sweep: the index pages; once the first page names ``links.last`` (on the
+  same host, within the host's ``max_pages``), the other pages are fetched
+  concurrently (`spiders.index_pages`), else ``links.next`` is followed, never
+  past ``links.last``; the index entries are the observations. A pass never
+  asks for a page twice, stops at its page cap (`spiders.links.SweepPass`) and
+  never leaves its site: each refusal is an error observation. "responses"
+  walks the ``with_response`` index the same way, for edits of the government
+  responses of watched petitions.
+- trending: ``/trending.json``; a petition it lists that govwatch has not
+  stored yet is fetched once (its detail document), to have its state.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.config import Config, PetitionWatch, SweepWatch
-from monitor.items import Observation, Poll
+from monitor.config import Config, PetitionWatch, SweepWatch, TrendingWatch
+from monitor.items import Observation, Poll, TrendingEntry
 from spiders import fetch
+from spiders.index_pages import IndexPasses, other_pages
+from spiders.links import SAME_SITE, SweepPass, refusal
 from spiders.petition_json import (
     BadDocument,
     count_document,
     decode,
     index_document,
     petition_document,
+    trending_document,
 )
 
 
@@ -55,6 +66,8 @@ def default_polls(config: Config, only: str | None = None) -> list[Poll]:
             polls.append(Poll(watch.id, watch.url, "full"))
         elif isinstance(watch, SweepWatch):
             polls.append(Poll(watch.id, watch.url, "sweep"))
+        elif isinstance(watch, TrendingWatch):
+            polls.append(Poll(watch.id, watch.url, "trending"))
     return polls
 
 
@@ -64,6 +77,11 @@ class PetitionsSpider(fetch.PollSpider):
     name = "petitions"
     default_polls = staticmethod(default_polls)
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sweeps: dict[str, SweepPass] = {}  # this crawl's pass of each sweep, by watch id
+        self.passes = IndexPasses()
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for poll in self.polls:
             yield self._first_request(poll)
@@ -71,17 +89,21 @@ class PetitionsSpider(fetch.PollSpider):
     def _first_request(self, poll: Poll) -> scrapy.Request:
         if poll.mode == "count":
             return self._request(count_url(poll.url), self.parse_count, poll, "count", poll.count_if_modified_since)
-        if poll.mode == "sweep":
-            return self._request(poll.url, self.parse_index, poll, "index")
+        if poll.mode in ("sweep", "responses"):
+            return self._request(poll.url, self.parse_index, poll, "index" if poll.mode == "sweep" else "responses")
+        if poll.mode == "trending":
+            return self._request(poll.url, self.parse_trending, poll, "trending")
         return self._full_request(poll)
 
     def _full_request(self, poll: Poll) -> scrapy.Request:
         return self._request(poll.url, self.parse_petition, poll, "petition", poll.if_modified_since)
 
     def _request(self, url: str, callback: Any, poll: Poll, kind: str,
-                 if_modified_since: str | None = None) -> scrapy.Request:
-        return fetch.request(self.config, url, callback, self.failed, if_modified_since=if_modified_since,
-                             poll=poll, kind=kind)  # fmt: skip
+                 if_modified_since: str | None = None, **cb_kwargs: Any) -> scrapy.Request:
+        request = fetch.request(self.config, url, callback, self.failed, if_modified_since=if_modified_since,
+                                poll=poll, kind=kind, **cb_kwargs)  # fmt: skip
+        request.meta[SAME_SITE] = site_of(poll.url)  # redirects to another site are refused (spiders.links)
+        return request
 
     # ------------------------------------------------------------ callbacks
 
@@ -129,20 +151,92 @@ class PetitionsSpider(fetch.PollSpider):
             yield obs
             return
         try:
-            obs.petitions, next_url, last_url = index_document(_document(response), site_of(response.url))
+            obs.entries, next_url, last_url = index_document(_document(response), site_of(response.url))
         except BadDocument as e:
             obs.error = str(e)
             yield obs
             return
-        at_last = not next_url or response.url == last_url or not obs.petitions
+        if pages := other_pages(response.url, last_url, self._max_pages(poll)) if obs.entries else []:
+            yield from self._fan_out(obs, poll, kind, pages)
+            return
+        at_last = not next_url or response.url == last_url or not obs.entries
         obs.last_page = at_last
+        stop = None if at_last else self._stop_sweep(poll, response.url, urljoin(response.url, next_url), last_url)
         yield obs
-        if not at_last:
-            yield self._request(next_url, self.parse_index, poll, "index")
+        if stop:
+            yield fetch.refusal_observation(poll, response.url, kind, stop)
+        elif not at_last:
+            yield self._request(urljoin(response.url, next_url), self.parse_index, poll, kind)
+
+    def _stop_sweep(self, poll: Poll, page_url: str, next_url: str, last_url: str | None) -> str | None:
+        """Return why this pass of the sweep does not follow `next_url` (None: follow it)."""
+        site = site_of(poll.url)
+        sweep = self.sweeps.get(poll.watch_id)
+        if sweep is None:
+            sweep = self.sweeps[poll.watch_id] = SweepPass(self._max_pages(poll))
+            sweep.seen.update({poll.url, page_url})
+        return refusal(next_url, site) or sweep.stop_reason(next_url, last_url, site)
+
+    def _max_pages(self, poll: Poll) -> int:
+        """Return the most index pages one pass of this sweep may read (the host's `max_pages`)."""
+        return self.config.politeness(urlsplit(site_of(poll.url)).hostname or "").max_pages
+
+    def _fan_out(self, first: Observation, poll: Poll, kind: str,
+                 pages: list[str]) -> Iterator[Observation | scrapy.Request]:  # fmt: skip
+        """Ask for every other page of the pass at once (the host's concurrency still applies)."""
+        self.passes.begin(poll, len(pages))
+        yield first
+        for url in pages:
+            yield self._request(url, self.parse_other_page, poll, kind)
+
+    def parse_other_page(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation]:
+        """Record a page fetched side by side; the pass ends with the last of them to arrive, if none failed."""
+        obs = fetch.observation(response, poll, kind, url=response.url)
+        if response.status != 200:
+            obs.error = fetch.status_error(response)
+        else:
+            try:
+                obs.entries, _, _ = index_document(_document(response), site_of(response.url))
+            except BadDocument as e:
+                obs.error = str(e)
+        obs.last_page = self.passes.arrived(poll, failed=obs.error is not None)
+        yield obs
+
+    def parse_trending(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation | scrapy.Request]:
+        obs = fetch.observation(response, poll, kind)
+        if response.status != 200:
+            obs.error = fetch.status_error(response)
+            yield obs
+            return
+        try:
+            entries = trending_document(_document(response))
+        except BadDocument as e:
+            obs.error = str(e)
+            yield obs
+            return
+        watch = self.config.watch(poll.watch_id)
+        wanted = [e for e in entries if e.signature_count >= getattr(watch, "min_signatures", 0)]
+        obs.trending = [e for e in wanted if e.number in poll.known_numbers]
+        yield obs
+        site = site_of(poll.url)  # the watchlist's site, never a host the document names
+        for entry in wanted:
+            if entry.number not in poll.known_numbers:  # first sight: its state comes from its own document
+                yield self._request(f"{site}/petitions/{entry.number}.json", self.parse_trending_petition, poll,
+                                    "petition", entry=entry)  # fmt: skip
+
+    def parse_trending_petition(self, response: Response, poll: Poll, kind: str,
+                                entry: TrendingEntry) -> Iterator[Observation]:
+        for obs in self.parse_petition(response, poll, kind):
+            obs.trending = [entry]
+            yield obs
 
     def failed(self, failure: Failure) -> Iterator[Observation]:
         """Record a download that failed (timeout, reset, DNS, robots.txt, size limit)."""
-        yield fetch.failure_observation(failure, failure.request.url, failure.request.cb_kwargs["kind"])
+        cb_kwargs = failure.request.cb_kwargs
+        obs = fetch.failure_observation(failure, failure.request.url, cb_kwargs["kind"])
+        if failure.request.callback == self.parse_other_page:
+            self.passes.arrived(cb_kwargs["poll"], failed=True)  # the pass cannot complete
+        yield obs
 
 
 def _needs_full(poll: Poll, obs: Observation) -> bool:

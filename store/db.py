@@ -10,20 +10,32 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from monitor.errors import StoreError
+from store import migrations_deadlines as _deadlines  # noqa: F401  (registers its migrations)
+from store import migrations_sweeps  # noqa: F401  (registers its migrations on `migrations`)
+from store.foreign import refuse_foreign
 from store.schema import migrations
 
+LOCK_WAIT = 30.0  # seconds a write waits for another process's lock ([govwatch] lock_wait)
 
-def open_db(path: str | Path, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) the database at `path`, ready for reads and writes."""
+
+def open_db(path: str | Path, *, migrate: bool = True, lock_wait: float | None = None) -> Database:
+    """Open (creating if needed) the database at `path`, ready for reads and writes.
+
+    `lock_wait` is how long a write waits for another process's write lock
+    before it fails with "database is locked" (default LOCK_WAIT seconds).
+    A file that is not a govwatch database is refused untouched (`refuse_foreign`).
+    """
     path = Path(path)
+    wait = LOCK_WAIT if lock_wait is None else lock_wait
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        refuse_foreign(path)  # before anything that could write to it (journal_mode=WAL does)
+        conn = sqlite3.connect(path, timeout=wait, isolation_level=None, check_same_thread=False)
         db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=30000")
         if migrate:
             _migrate(db, path)
     except sqlite3.DatabaseError as e:

@@ -28,6 +28,7 @@ class Known:
     signature_count: int
     details_hash: str | None
     snapshot_id: int | None
+    entry_hash: str | None = None  # of the index entry the content came from (None: from a full fetch)
 
 
 class PetitionStore:
@@ -43,7 +44,8 @@ class PetitionStore:
         """Return what is known of a petition, or None if it was never seen."""
         if petition_id not in self._known:
             row = self.db.conn.execute(
-                "SELECT content_hash, signature_count, details_hash, snapshot_id FROM petitions WHERE id = ?",
+                "SELECT content_hash, signature_count, details_hash, snapshot_id, entry_hash FROM petitions"
+                " WHERE id = ?",
                 [petition_id],
             ).fetchone()  # fmt: skip
             self._known[petition_id] = Known(*row) if row else None
@@ -55,7 +57,7 @@ class PetitionStore:
         if not wanted:
             return
         rows = self.db.conn.execute(
-            "SELECT id, content_hash, signature_count, details_hash, snapshot_id FROM petitions"
+            "SELECT id, content_hash, signature_count, details_hash, snapshot_id, entry_hash FROM petitions"
             " WHERE id IN (SELECT value FROM json_each(?))", [dumps(wanted)],
         )  # fmt: skip
         found = {row[0]: Known(*row[1:]) for row in rows}
@@ -73,15 +75,19 @@ class PetitionStore:
         state = petition_from_jsonable(loads(row["content"]))
         return replace(state, signature_count=known.signature_count)
 
-    def write(self, petition: PetitionState, at: str, content_hash: str | None = None) -> tuple[bool, bool]:
-        """Store a fetched state (with its `content_hash()` if already made); return (content changed, count changed)."""
+    def write(self, petition: PetitionState, at: str, content_hash: str | None = None,
+              entry_hash: str | None = None) -> tuple[bool, bool]:  # fmt: skip
+        """Store a fetched state (with its `content_hash()` if already made); return (content changed, count changed).
+
+        `entry_hash` names the index entry it came from (None: a full document).
+        """
         pid = petition.key
         known = self.known(pid)
         content_hash = content_hash or petition.content_hash()
         content_changed = known is None or known.content_hash != content_hash
         count_changed = known is None or known.signature_count != petition.signature_count
         if content_changed:
-            row = _petition_row(petition) | {"changed_at": at, "content_hash": content_hash}
+            row = _petition_row(petition) | {"changed_at": at, "content_hash": content_hash, "entry_hash": entry_hash}
             if count_changed:
                 row["count_changed_at"] = at
             if known is None:
@@ -97,7 +103,10 @@ class PetitionStore:
             ).lastrowid
             self.db.execute("UPDATE petitions SET snapshot_id = ? WHERE id = ?", [snapshot_id, pid])
             details_hash = known.details_hash if known else None
-            self._known[pid] = Known(content_hash, petition.signature_count, details_hash, snapshot_id)
+            self._known[pid] = Known(content_hash, petition.signature_count, details_hash, snapshot_id, entry_hash)
+        elif entry_hash is not None and known.entry_hash != entry_hash:  # same content, newly seen as this entry
+            self.db.execute("UPDATE petitions SET entry_hash = ? WHERE id = ?", [entry_hash, pid])
+            known.entry_hash = entry_hash
         if count_changed:  # the row is written already when the content changed
             row = None if content_changed else {"site_updated_at": petition.updated_at}
             self._write_count(pid, petition.signature_count, at, row)

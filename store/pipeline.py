@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 
 from monitor.config import Config, load_config
 from monitor.items import Observation
+from store import locking
 from store.db import open_db
 from store.outbox import outbox_hook
 from store.record import Recorder
@@ -30,21 +31,31 @@ logger = logging.getLogger(__name__)
 class StorePipeline:
     """Persist observations and their events in the watchlist's database."""
 
-    def __init__(self, crawler: Crawler, config: Config):
+    def __init__(self, crawler: Crawler, config: Config | str | None):
         self.crawler = crawler
-        self.config = config
+        self._config = config
+        self.config: Config | None = config if isinstance(config, Config) else None
         self.recorder: Recorder | None = None
         self.writer: BatchWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        value = crawler.settings.get("GOVWATCH_CONFIG")
-        config = value if isinstance(value, Config) else load_config(value)
-        return cls(crawler, config)
+        return cls(crawler, crawler.settings.get("GOVWATCH_CONFIG"))
 
     def open_spider(self, spider: Any = None) -> None:
-        db = open_db(self.config.settings.database)
-        sync_watches(db, self.config)
+        # The spider's watchlist wins: `scrapy crawl petitions -a config=OTHER.toml` records into OTHER's
+        # database, whatever GOVWATCH_CONFIG (the settings' default, ./watchlist.toml) names.
+        spider_config = getattr(spider or getattr(self.crawler, "spider", None), "config", None)
+        if isinstance(spider_config, Config):
+            self.config = spider_config
+        elif self.config is None:
+            self.config = load_config(self._config or "watchlist.toml")
+        db = open_db(self.config.settings.database, lock_wait=self.config.settings.lock_wait)
+        try:
+            sync_watches(db, self.config)
+        except Exception as e:  # `govwatch run` synced at start; locked or full, the polls are retried later
+            if not (locking.is_locked(e) or locking.is_full(e)):
+                raise
         self.recorder = Recorder(db, self.config, hooks=[outbox_hook(self.config)])
         self.writer = BatchWriter(self.recorder)
 
@@ -60,8 +71,10 @@ class StorePipeline:
         try:
             events = await asyncio.wrap_future(self.writer.submit(item))
         except Exception as e:  # the database refused: say so, count it, and let the crawl go on
-            logger.error("could not record the poll of %s (%s): %s: %s", item.watch_id, item.url, type(e).__name__, e)
             self.crawler.stats.inc_value("govwatch/record_errors")
+            if locking.is_locked(e) or locking.is_full(e):  # said once (store.locking); the poll is due again
+                return item
+            logger.error("could not record the poll of %s (%s): %s: %s", item.watch_id, item.url, type(e).__name__, e)
             return item
         stats = self.crawler.stats
         stats.inc_value("govwatch/observations")

@@ -14,17 +14,20 @@ from dataclasses import dataclass, replace
 from sqlite_utils import Database
 
 from monitor.clock import later
-from monitor.config import Config, Watch
+from monitor.config import Config, TrendingWatch, Watch
 from monitor.detect import detect
 from monitor.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from monitor.jsonable import dumps
 from store.db import writing
+from store.eta import approaching
 from store.pages import PageStore
 from store.petitions import PetitionStore
+from store.record_lists import TRENDING_HELP, TRENDING_KIND, record_responses, record_trending
 
 # Kinds the recorder makes itself (not a detector's), with the line `govwatch detectors` prints.
-SWEEP_KINDS = {"sweep_started": "A sweep's first complete pass: one summary event, not one per petition it found."}
+SWEEP_KINDS = {"sweep_started": "A sweep's first complete pass: one summary event, not one per petition it found.",
+               TRENDING_KIND: TRENDING_HELP}
 
 # Called inside the transaction for every newly stored event (the alert outbox hooks in here).
 EventHook = Callable[[Database, int, Event], None]
@@ -71,9 +74,17 @@ class Recorder:
         self.pages.forget()
 
     def _record(self, watch: Watch, obs: Observation) -> list[Event]:
+        if obs.kind == "responses":  # rides along another watch's poll: that watch's health is not at stake
+            if obs.error is not None:
+                self._observe(obs, "error")
+                return []
+            return record_responses(self, obs, self._detect)[1]
         if obs.error is not None:
             self._observe(obs, "error")
             return self._update_watch(watch, obs, "error")
+        if isinstance(watch, TrendingWatch):
+            outcome, events = record_trending(self, watch, obs)
+            return events + self._update_watch(watch, obs, outcome)
         handler = {"petition": self._petition, "count": self._count, "index": self._index,
                    "page": self._page}[obs.kind]  # fmt: skip
         outcome, events = handler(watch, obs)
@@ -118,10 +129,18 @@ class Recorder:
         initial = self._sweeps_completed(watch) == 0
         events: list[Event] = []
         any_changed = False
-        self.petitions.preload([new.key for new in obs.petitions])
-        for new in obs.petitions:
+        members = self._member_set(watch)
+        self.petitions.preload([entry.key for entry in obs.entries])
+        for entry in obs.entries:
+            known = self.petitions.known(entry.key)
+            if (known is not None and known.entry_hash == entry.entry_hash
+                    and known.signature_count == entry.signature_count and (initial or entry.key in members)):
+                if initial:  # the entry is what is stored: nothing to decode, compare or write
+                    self._add_member(watch, entry.key, obs.fetched_at)
+                continue  # fmt: skip
+            new = entry.state()
             previous, content_hash = self._previous(new)
-            changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash)
+            changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash, entry.entry_hash)
             any_changed |= changed or count_changed
             if initial:
                 self._add_member(watch, new.key, obs.fetched_at)
@@ -154,6 +173,12 @@ class Recorder:
 
     def _gone(self, watch: Watch, obs: Observation, pid: str) -> tuple[str, list[Event]]:
         previous = self.petitions.state(pid)
+        if previous is None:  # never seen: a mistyped number, not a removal; keep polling it, as a failing watch
+            obs.gone = False
+            obs.error = (f"no petition {getattr(watch, 'number', '?')} on {getattr(watch, 'site', '?')}"
+                         f" (HTTP {obs.status}): check its number in the watchlist")  # fmt: skip
+            self._observe(obs, "error")
+            return "error", []
         self.db.execute("UPDATE watches SET gone = 1 WHERE id = ?", [watch.id])
         self._observe(obs, "gone", pid if previous else None)
         if previous is None or previous.state == "removed":
@@ -173,6 +198,8 @@ class Recorder:
             events += detect(None, new, watch)
         if previous is not None and changed:
             events += detect(previous, new, watch)
+            if previous.signature_count != new.signature_count:
+                events += approaching(self.db, self.config, watch, new, at, events)
         return events
 
     def _member_set(self, watch: Watch) -> set[str]:
@@ -196,13 +223,26 @@ class Recorder:
         found = len(self._member_set(watch))
         query = f" matching {watch.query!r}" if getattr(watch, "query", None) else ""
         state = getattr(watch, "state", "")
+        data: dict[str, object] = {"petitions": found}
+        if getattr(watch, "archived", False):
+            parliament = getattr(watch, "parliament", None)
+            where = f"Parliament {parliament}" if parliament is not None else "the latest archived Parliament"
+            title = f"Recorded {found:,} petitions of {where}" + (f" ({state})" if state != "all" else "") + query
+            data |= {"archived": True, "parliament": parliament}
+        else:
+            title = f"Now watching {found:,} {state} petitions{query}"
         return Event(
-            key=f"sweep/{watch.id}/initial", kind="sweep_started", watch_id=watch.id,
-            title=f"Now watching {found:,} {state} petitions{query}",
-            summary=(f"The first sweep of {watch.id} recorded {found:,} petitions as they are now; "
-                     "from here on, every new petition and every change is an event."),
-            url=obs.url, occurred_at="", detected_at="", data={"petitions": found},
+            key=f"sweep/{watch.id}/initial", kind="sweep_started", watch_id=watch.id, title=title,
+            summary=(f"The first sweep of {watch.id} recorded {found:,} petitions as they are now, with their "
+                     "responses and debates (the history tables and Datasette hold them); from here on, every new "
+                     "petition and every change is an event."),
+            url=obs.url, occurred_at="", detected_at="", data=data,
         )  # fmt: skip
+
+    def store_events(self, events: list[Event], at: str) -> list[Event]:
+        """Store events found outside a poll (e.g. a response falling due) in one transaction; return the new ones."""
+        with writing(self.db):
+            return self._store_events(events, at)
 
     def _store_events(self, events: list[Event], at: str) -> list[Event]:
         stored = []

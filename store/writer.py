@@ -18,6 +18,7 @@ import time
 from concurrent.futures import Future
 
 from monitor.items import Event, Observation
+from store import locking
 from store.db import writing
 from store.record import Recorder
 
@@ -66,19 +67,44 @@ class BatchWriter:
                 self._write(batch)
 
     def _write(self, batch: list[tuple[Observation, Future]]) -> None:
-        db = self.recorder.db
-        done: list[tuple[Future, list[Event]]] = []
+        settings = self.recorder.config.settings
+        done: list[tuple[Future, list[Event], Exception | None]] = []
         try:
-            with writing(db):
-                for obs, future in batch:
-                    try:
-                        done.append((future, self.recorder.record(obs)))  # its own savepoint
-                    except Exception as e:  # that observation is rolled back; the others go on
-                        future.set_exception(e)
-        except Exception as e:  # the commit itself failed: nothing of the batch is stored
+            self._record(batch, done)
+        except Exception as e:  # the commit itself failed: nothing of the batch is stored, its polls are due again
             self.recorder.forget()
-            for future, _ in done:
+            if locking.is_locked(e):  # BEGIN IMMEDIATE waited lock_wait for another process's lock
+                locking.waiting(settings.database, settings.lock_wait)
+            elif locking.is_full(e):  # SQLite rolled the batch back
+                locking.disk_full(settings.database)
+            for future in (f for _, f in batch if not f.done()):
                 future.set_exception(e)
             return
-        for future, events in done:
-            future.set_result(events)
+        locking.written(settings.database)
+        for future, events, error in done:
+            if future.done():
+                continue
+            if error is not None:  # stored as an error observation, and still reported as unrecorded
+                future.set_exception(error)
+            else:
+                future.set_result(events)
+
+    def _record(self, batch: list[tuple[Observation, Future]],
+                done: list[tuple[Future, list[Event], Exception | None]]) -> None:  # fmt: skip
+        with writing(self.recorder.db):  # BEGIN IMMEDIATE: the lock is taken (or waited for) here
+            for obs, future in batch:
+                try:
+                    done.append((future, self.recorder.record(obs), None))  # its own savepoint
+                except Exception as e:  # that observation is rolled back; the others go on
+                    done.append(self._record_failure(obs, future, e))
+
+    def _record_failure(self, obs: Observation, future: Future,
+                        error: Exception) -> tuple[Future, list[Event], Exception | None]:  # fmt: skip
+        """Record a poll that could not be stored as an error observation of its watch: never silent."""
+        failed = Observation(watch_id=obs.watch_id, url=obs.url, kind=obs.kind, fetched_at=obs.fetched_at,
+                             status=obs.status, error=f"could not record this poll ({type(error).__name__}: {error})")
+        try:
+            return future, self.recorder.record(failed), error
+        except Exception:  # not even that: the pipeline logs it and `check` counts it
+            future.set_exception(error)
+            return future, [], error

@@ -132,8 +132,9 @@ def test_days_to_response_count_from_the_10000_threshold(history):
     expected = (parse_iso(stored["answered"]) - parse_iso(stored["reached"])) / timedelta(days=1)
     by_number = {r["number"]: r for r in history.rows("days_to_response")}
     assert sorted(by_number) == [SEED, ANSWERED]
-    assert by_number[SEED]["days_to_response"] == round(expected, 1) > 30
-    assert [r["number"] for r in history.rows("days_to_response", max_days="30")] == [ANSWERED]
+    assert by_number[SEED]["days_to_response"] == round(expected, 1) == 9.9  # 20 to 30 November 2018
+    assert by_number[SEED]["days_past_due"] == 0 and by_number[ANSWERED]["days_past_due"] == 0
+    assert [r["number"] for r in history.rows("days_to_response", max_days="5")] == [ANSWERED]
     assert [r["number"] for r in history.rows("days_to_response", about="Uyghur")] == [SEED]
 
 
@@ -193,10 +194,21 @@ def test_page_texts_read_every_version_even_compressed(history):
     assert "&lt;Binary" not in html and "Dear Members of Parliament," in html
 
 
+def test_response_times_and_awaiting_response_on_the_story(history):
+    # more groups and percentiles in tests/test_response_times.py
+    seed = next(r for r in history.rows("response_times") if r["parliament"] == "2017-2019")
+    assert (seed["year"], seed["past_threshold"], seed["answered"], seed["median_days"]) == ("2018", 1, 1, 9.9)
+    assert seed["percent_answered_within_due"] == 100.0
+    assert history.rows("response_times", due_days="7")[-1]["percent_answered_within_due"] == 0.0
+    [waiting] = history.rows("awaiting_response")
+    assert waiting["number"] == MOVING and waiting["overdue"] == 0 and 0.9 < waiting["days_waiting"] < 1.1  # crossed a day ago (SiteClock)
+
+
 def test_every_canned_query_has_a_test_here():
     queries = yaml.safe_load(shipped.METADATA.read_text())["databases"]["govwatch"]["queries"]
     tested = {"signature_curve", "latest_responses", "days_to_response", "approaching_thresholds",
-              "response_edits", "page_changes", "page_texts", "failing_watches"}  # fmt: skip
+              "response_edits", "page_changes", "page_texts", "failing_watches",
+              "response_times", "awaiting_response"}  # fmt: skip (the last two: also tests/test_response_times.py)
     assert set(queries) == tested
 
 
@@ -226,7 +238,10 @@ def test_search_finds_a_page_by_a_word_of_its_text(history):
 
 def test_views_join_petitions_with_their_events_and_polls(history):
     [moving] = history.rows("petitions_latest", number=str(MOVING))
-    assert moving["signature_count"] == 10050 and moving["events"] == 1 and moving["last_polled_at"]
+    assert moving["signature_count"] == 10050 and moving["events"] == 2 and moving["last_polled_at"]
+    # 10,000 crossed; and 450 signatures in the seconds between checks puts 100,000 within 24 h
+    kinds = {e["kind"] for e in history.rows("events_with_petitions", petition_number=str(MOVING))}
+    assert kinds == {"threshold_crossed", "threshold_approaching"}
     events = history.rows("events_with_petitions", kind="response_updated")
     assert [(e["petition_number"], e["petition_action"]) for e in events] == [
         (ANSWERED, "Publish the audit of the China trade deal")]

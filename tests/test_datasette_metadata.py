@@ -70,3 +70,4 @@ def test_readme_lists_every_canned_query_and_the_chart_link():
     queries = yaml.safe_load(shipped.METADATA.read_text())["databases"][shipped.DATABASE_NAME]["queries"]
     assert [name for name in queries if f"| `{name}` |" not in readme] == []
     assert f"signature_curve?petition=221342#{queries['signature_curve']['fragment']}" in readme
+    assert f"response_times#{queries['response_times']['fragment']}" in readme

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import feedparser
 import pytest
 
 from monitor import scenario
+from monitor.config import DEFAULT_FEEDS_URL, load_config
 from monitor.demo import MARKER, prepare_folder
 from monitor.errors import ConfigError
 
@@ -66,6 +68,30 @@ def test_demo_plays_its_story_into_the_database_the_feeds_and_datasette(tmp_path
     assert f"Government responded: {scenario.ACTION}" in titles
     assert any(scenario.SIGNATORY in title for title in titles)
     assert (tmp_path / "watchlist.toml").read_text().startswith(MARKER)
+
+    # Afterwards the folder's feeds name where `govwatch serve` serves them, not the demo's dead port.
+    dead = urls["Feeds"]
+    assert dead != DEFAULT_FEEDS_URL
+    for name in ("all.atom", "feeds.opml", "index.html"):
+        text = (tmp_path / "feeds" / name).read_text()
+        assert dead not in text and DEFAULT_FEEDS_URL in text, name
+    assert f"{DEFAULT_FEEDS_URL}all.atom" in [link.href for link in feed.feed.links if link.rel == "self"]
+    assert load_config(tmp_path / "watchlist.toml").settings.feeds_url == DEFAULT_FEEDS_URL
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_the_demo_says_the_story_was_cut_short(tmp_path):
+    proc = _demo(tmp_path, "--duration", "30", "--port", "0", "--no-datasette")
+    try:
+        for line in proc.stdout:
+            if line.startswith("[00:"):  # the story is playing
+                break
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "the story was cut short (Ctrl-C)" in err and "Traceback" not in err
 
 
 def test_the_demo_reuses_its_own_folder_and_refuses_any_other(tmp_path):

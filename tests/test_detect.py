@@ -31,7 +31,8 @@ def petition(fields: dict) -> PetitionState:
 def watch(case: dict):
     cls = SweepWatch if case.get("watch_kind") == "sweep" else PetitionWatch
     return cls(id="w", kind=case.get("watch_kind", "petition"), url="https://site.test/petitions/1.json",
-               entry="test", site="https://site.test", thresholds=tuple(case.get("watch_thresholds", ())))
+               entry="test", site="https://site.test", thresholds=tuple(case.get("watch_thresholds", ())),
+               **({"response_due": case["watch_response_due"]} if "watch_response_due" in case else {}))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -76,13 +76,33 @@ def test_first_sight_of_the_seed_petition_backfills_its_history(replica, gw):
     assert sorted(events) == ["response/2018-11-30", "threshold/10000"]
     response = events["response/2018-11-30"]
     assert response["occurred_at"].startswith("2018-11-30")
-    assert response["summary"].startswith("This is a priority area of concern in China.")
+    # the real times (shared/data): 10,000 on 20 November 2018, answered on 30 November, within 21 days
+    assert response["summary"].startswith("Answered after 10 days, in time (due within 21 days). "
+                                           "This is a priority area of concern in China.")
     assert response["title"] == ("Government responded: Put pressure on the Chinese Government over the "
                                  "treatment of Uyghur Muslims")
     assert response["url"] == f"{replica.url}/archived/petitions/221342"
-    assert events["threshold/10000"]["occurred_at"] < "2018-11-30"
+    assert events["threshold/10000"]["occurred_at"] == "2018-11-20T18:48:25.139Z"
     gw.check()
     assert len(gw.events()) == 2
+
+
+def test_first_sight_of_the_seed_petition_with_a_shorter_response_due_backfills_its_overdue_response(replica, gw):
+    replica.seed()
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/221342"\nresponse_due = "7d"')
+    gw.check()
+    events = {e["key"].rsplit("/221342/", 1)[1]: e for e in gw.events()}
+    assert sorted(events) == ["response/2018-11-30", "response_overdue", "threshold/10000"]
+    overdue = events["response_overdue"]
+    assert overdue["kind"] == "response_overdue"
+    assert overdue["occurred_at"] == "2018-11-27T18:48:25.139Z"  # 7 days after the real crossing
+    assert "due within 7 days, by 27 November 2018" in overdue["summary"]
+    assert "came on 30 November 2018, 3 days late" in overdue["summary"]
+    response = events["response/2018-11-30"]
+    assert response["summary"].startswith("Answered after 10 days, 3 days late. This is a priority")
+    assert response["data"]["late"] is True and response["data"]["due_at"] == "2018-11-27T18:48:25.139Z"
+    gw.check()
+    assert len(gw.events()) == 3
 
 
 def test_unchanged_polls_add_no_snapshot_and_collapse_observations(replica, gw):
@@ -110,9 +130,16 @@ def test_removed_petition_is_one_event_then_left_alone(replica, gw):
     assert [r for r in replica.requests if r.path != "/robots.txt"] == []
 
 
-def test_unknown_petition_is_reported_not_an_event(replica, gw):
-    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/999999"')
-    gw.check()
+def test_a_never_seen_petition_is_an_error_not_gone(replica, gw):
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/799999"')
+    first = gw.run("check", check=False)
+    assert first.returncode == 4  # every watch failed
+    assert "Unreachable or failing:" in first.stdout
+    assert f"no petition 799999 on {replica.url}" in first.stdout
     assert gw.event_keys() == []
     [obs] = gw.query("SELECT status, outcome FROM observations")
-    assert obs == {"status": 404, "outcome": "gone"}
+    assert obs == {"status": 404, "outcome": "error"}
+    assert gw.query("SELECT gone FROM watches") == [{"gone": 0}]
+    replica.clear_log()
+    gw.run("check", "--force", check=False)
+    assert [r for r in replica.requests if r.path.startswith("/petitions/799999")]  # still polled: not given up

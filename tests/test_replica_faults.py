@@ -46,9 +46,22 @@ def test_timeout_fault_delays_without_blocking_others(replica):
     replica.fault("timeout", path="count", delay=1.0)
     with pytest.raises((TimeoutError, socket.timeout, urllib.error.URLError)):
         get(f"{replica.url}/petitions/1/count.json", timeout=0.3)
-    started = time.monotonic()
+    replica.clear_faults()
+    replica.fault("timeout", path="count", delay=10.0)
+    delayed: list[object] = []
+
+    def fetch_delayed() -> None:
+        try:
+            delayed.append(get(f"{replica.url}/petitions/1/count.json", timeout=20))
+        except (OSError, http.client.HTTPException) as error:  # the replica stops at the end of the test
+            delayed.append(error)
+
+    worker = threading.Thread(target=fetch_delayed, daemon=True)
+    worker.start()
+    # Another request is answered while the delayed one is still held (an order, not a stopwatch).
     assert get(f"{replica.url}/petitions/1.json")[0] == 200
-    assert time.monotonic() - started < 0.5
+    assert worker.is_alive() and delayed == []
+    replica.clear_faults()
 
 
 def test_stop_is_not_held_up_by_a_delayed_answer():
@@ -68,8 +81,8 @@ def test_stop_is_not_held_up_by_a_delayed_answer():
     time.sleep(0.2)
     started = time.monotonic()
     replica.stop()
-    worker.join(timeout=2)
-    assert time.monotonic() - started < 2
+    worker.join(timeout=10)
+    assert time.monotonic() - started < 10  # far sooner than the 30 s the answer was delayed
     assert outcome and isinstance(outcome[0], Exception)
 
 

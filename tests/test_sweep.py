@@ -29,3 +29,22 @@ def test_sweep_entries_are_petition_states(replica, gw):
     gw.check()
     [row] = gw.query("SELECT id, action, signature_count, state FROM petitions")
     assert row["action"] == "China trade" and row["signature_count"] == 10 and row["state"] == "open"
+
+
+def test_pages_after_the_first_are_fetched_side_by_side_and_a_failed_one_leaves_the_pass_open(replica, gw):
+    for n in range(1, 121):  # three index pages of 50
+        replica.add_petition(n, signature_count=1000 + n)
+    replica.fault("500", path=r"[?&]page=2(&|$)")
+    gw.add(f'[[sweep]]\nsite = "{replica.url}"\nstate = "open"')
+    gw.check()
+    pages = sorted(r.query.get("page", "1") for r in replica.requests if r.path == "/petitions.json")
+    assert pages[0] == "1" and "3" in pages and set(pages) == {"1", "2", "3"}  # page 3 did not wait for page 2
+    assert gw.events() == []  # a pass with a missing page is not complete: no summary yet
+    assert gw.query("SELECT last_outcome FROM watches")[0]["last_outcome"] in ("error", "changed")
+
+    replica.clear_faults()
+    replica.clear_log()
+    gw.check()
+    assert [e["kind"] for e in gw.events()] == ["sweep_started"] and gw.events()[0]["data"]["petitions"] == 120
+    pages = [r.query.get("page", "1") for r in replica.requests if r.path == "/petitions.json"]
+    assert sorted(pages) == ["1", "2", "3"]  # each page once a pass

@@ -4,7 +4,9 @@
     /petitions/N.json, /petitions/N                  one petition (archived ones redirect)
     /petitions/N/count.json                          the counts (404 for archived petitions)
     /petitions/N/moderation-info                     where unpublished petitions redirect
-    /archived/petitions.json?parliament=P&state=S    index of earlier Parliaments' petitions
+    /archived/petitions.json?parliament=N&state=S    index of an earlier Parliament's petitions (N: the
+                                                     site's number of it, or its period; none: the latest;
+                                                     entries without the parliament object, as on the site)
     /archived/petitions/N.json, /archived/petitions/N
     /trending.json                                   top 10 by signatures in the last hour
     /robots.txt
@@ -194,11 +196,14 @@ class Routes:
         parliament = params.get("parliament") if archived else None
         test = STATES[state]
         with self.site._lock:
+            period = self._period(parliament) if archived else None
+            if archived and period is None:
+                return _error(404, "Parliament not found", json=json)
             rows = [
                 record for record in self.site._petitions.values()
                 if not record.removed and (record.parliament is not None) == archived
                 and test(record.attributes) and _matches(record.attributes, terms)
-                and (not parliament or record.parliament.get("period") == parliament)
+                and (not archived or record.parliament.get("period") == period)
             ]
             rows.sort(key=lambda r: (-int(r.attributes.get("signature_count") or 0), r.number))
             if state == "recent":
@@ -220,8 +225,21 @@ class Routes:
     def _entry(self, record: PetitionRecord) -> bytes:
         if "entry" not in record.rendered:
             entry = doc.index_entry(record.number, record.attributes, self.site.url, record.parliament)
+            entry.pop("parliament", None)  # the archived index's entries leave it out (the page says it)
             record.rendered["entry"] = doc.encode(entry)
         return record.rendered["entry"]
+
+    def _period(self, parliament: str | None) -> str | None:
+        """Return the period an archived index asks for: by number, by period, or the latest (None: unknown)."""
+        from monitor.replica.epetitions import PARLIAMENT_NUMBERS
+
+        periods = {r.parliament.get("period") for r in self.site._petitions.values() if r.parliament}
+        if not parliament:
+            return max(periods, key=lambda p: (PARLIAMENT_NUMBERS.get(p, 0), p), default="")
+        if parliament.isdigit():
+            numbered = {n: p for p, n in PARLIAMENT_NUMBERS.items()}
+            return numbered.get(int(parliament))
+        return parliament if parliament in PARLIAMENT_NUMBERS or parliament in periods else None
 
     def trending(self) -> Reply:
         """Answer the open petitions that gained the most signatures in the last hour."""

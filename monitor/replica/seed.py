@@ -4,11 +4,12 @@ The texts (action, background, additional details, the response's summary and
 full text) are the real ones, copied from petition.parliament.uk (see
 shared/data/uk-parliament-petition-uyghur.txt); only the links the page showed
 inside the response were lost in that copy, which left "( which" twice.
-The dates the page states are real: created 9 June 2018, closing 8 December 2018,
-response given 30 November 2018, 11,406 signatures, 2017-2019 Parliament.
-Every time of day, and the moments the page does not state (moderation,
-opening, the 10,000-signature threshold, the last update), are plausible replica
-values, not the real ones.
+The times are the real ones of the petition's own JSON (a public dump of the
+site, December 2018; see shared/data/E-PETITIONS-API.md): created, opened, the
+10,000-signature threshold (20 November 2018), the government response
+(30 November 2018, 10 days later) and closing. The dump does not give the
+moderation time, which is therefore null, nor the last update after archiving,
+which is the one replica value (`updated_at`).
 """
 
 from __future__ import annotations
@@ -117,8 +118,9 @@ PARLIAMENT = {
 
 
 def attributes() -> dict[str, Any]:
-    """Return the seed petition's attributes (times of day are replica values)."""
-    responded_at = "2018-11-30T14:03:12.000Z"
+    """Return the seed petition's attributes, with the real times of the site's own JSON."""
+    # Real: the site's JSON of 221342 (a public dump, December 2018; shared/data/E-PETITIONS-API.md).
+    responded_at = "2018-11-30T16:25:04.536Z"
     return {
         "action": ACTION,
         "background": BACKGROUND,
@@ -127,14 +129,15 @@ def attributes() -> dict[str, Any]:
         "state": "closed",
         "signature_count": 11406,
         "closing_date": None,
-        "created_at": "2018-06-09T08:41:17.000Z",
+        "created_at": "2018-06-03T13:52:40.093Z",
         # Replica value: the archive job's last touch, after dissolution.
         "updated_at": "2019-11-08T02:15:41.000Z",
         "rejected_at": None,
-        "opened_at": "2018-06-09T15:27:03.000Z",
+        "opened_at": "2018-06-08T13:36:48.043Z",
         "closed_at": "2018-12-08T23:59:59.999Z",
-        "moderation_threshold_reached_at": "2018-06-09T11:02:45.000Z",
-        "response_threshold_reached_at": "2018-10-18T21:47:33.000Z",
+        # Not in the dump we have: left out rather than invented.
+        "moderation_threshold_reached_at": None,
+        "response_threshold_reached_at": "2018-11-20T18:48:25.139Z",
         "government_response_at": responded_at,
         "debate_threshold_reached_at": None,
         "debate_scheduled_on": None,

@@ -80,13 +80,13 @@ class FaultBook:
         with self._lock:
             self._faults.clear()
 
-    def take(self, path: str) -> Fault | None:
-        """Return the fault that applies to a request for `path`, using up one of its turns."""
+    def take(self, path: str, query: str = "") -> Fault | None:
+        """Return the fault that applies to a request for `path` (or `path?query`), using up one of its turns."""
         if path == "/robots.txt":
             return None
         with self._lock:
             for fault in self._faults:
-                if fault.path is None or fault.path.search(path):
+                if fault.path is None or fault.path.search(path) or (query and fault.path.search(f"{path}?{query}")):
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times == 0:
@@ -227,7 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
             {name.lower(): value for name, value in self.headers.items()}, None,
         )
         try:
-            fault = self.server.faults.take(parts.path)
+            fault = self.server.faults.take(parts.path, parts.query)
             if fault is not None and fault.kind == "reset":
                 self._reset()
                 return

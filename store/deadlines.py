@@ -1,0 +1,90 @@
+"""Responses falling due while nothing changes: one `response_overdue` event per petition, from the store.
+
+The scheduler calls `record_overdue` on every tick (and each crawl at its end):
+it finds the watched petitions past their response threshold with no response
+whose `response_due` has passed, and stores their event through the recorder
+(so alerts are queued in the same transaction). The event's key is unique, so
+a restart or a second process never stores it twice. An event is given only
+once govwatch has looked at the petition after it fell due (the watch's last
+successful poll), so a response published in time but not yet polled is never
+called late. A sweep's petitions that were overdue before the sweep first saw
+them are history (Datasette's `awaiting_response`), not news.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from dataclasses import replace
+
+from sqlite_utils import Database
+
+from monitor.clock import now_iso
+from monitor.config import Config
+from monitor.deadlines import overdue_event, response_due_at, timing
+from monitor.items import Event, petition_from_jsonable
+from monitor.jsonable import dumps, loads
+from store.db import open_db
+
+_AWAITING = """
+SELECT p.id, p.signature_count, s.content, wp.watch_id, wp.first_seen_at, w.last_success_at
+FROM petitions p
+JOIN petition_snapshots s ON s.id = p.snapshot_id
+JOIN watch_petitions wp ON wp.petition_id = p.id
+JOIN watches w ON w.id = wp.watch_id
+WHERE p.response_threshold_reached_at IS NOT NULL AND p.government_response_at IS NULL
+  AND p.response_summary IS NULL AND coalesce(p.state, '') NOT IN ('rejected', 'hidden', 'removed')
+  AND julianday(p.response_threshold_reached_at) + :min_due <= julianday(:at)
+  AND NOT (w.kind = 'sweep' AND julianday(wp.first_seen_at) > julianday(p.response_threshold_reached_at) + :max_due)
+  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.key = 'petition/' || p.id || '/response_overdue')
+ORDER BY p.id
+"""
+
+
+def overdue_events(db: Database, config: Config, at: str) -> list[Event]:
+    """Return the `response_overdue` events due by `at` that are not stored yet (at most one per petition)."""
+    watches = {w.id: (i, w) for i, w in enumerate(config.watches)}
+    found: dict[str, tuple[int, Event]] = {}
+    dues = [w.response_due / 86_400 for w in config.watches] or [config.settings.response_due / 86_400]
+    # in SQL, what no watch's response_due can make news (not due yet, or history before a sweep saw it)
+    for row in db.query(_AWAITING, {"at": at, "min_due": min(dues), "max_due": max(dues)}):
+        if row["watch_id"] not in watches:
+            continue
+        order, watch = watches[row["watch_id"]]
+        state = replace(petition_from_jsonable(loads(row["content"])), signature_count=row["signature_count"])
+        when = timing(state, watch.response_due)
+        if when is None or when.due_at > at or not row["last_success_at"] or row["last_success_at"] < when.due_at:
+            continue  # not due yet, or not looked at since it fell due
+        if watch.kind == "sweep" and when.due_at < row["first_seen_at"]:
+            continue  # overdue before this sweep first saw it: history, not news
+        if row["id"] not in found or order < found[row["id"]][0]:
+            found[row["id"]] = (order, overdue_event(state, watch, when))  # the first watch in the watchlist wins
+    return [event for _, event in found.values()]
+
+
+def record_overdue(config: Config, at: str | None = None) -> list[Event]:
+    """Store the `response_overdue` events that fell due by `at` (now); return the new ones."""
+    from store.outbox import outbox_hook
+    from store.record import Recorder
+
+    at = at or now_iso()
+    with closing(open_db(config.settings.database)) as db:
+        events = overdue_events(db, config, at)
+        if not events:
+            return []
+        return Recorder(db, config, hooks=[outbox_hook(config)]).store_events(events, at)
+
+
+def responses_falling_due(db: Database, config: Config, petition_ids: list[str]) -> dict[str, str]:
+    """Return when each of these petitions' awaited response falls due (for a look right then), by petition id."""
+    if not petition_ids:
+        return {}
+    due = {w.id: w.response_due for w in config.watches}
+    rows = db.query(
+        "SELECT p.id, p.response_threshold_reached_at AS crossed, min(wp.watch_id) AS watch_id FROM petitions p"
+        " JOIN watch_petitions wp ON wp.petition_id = p.id"
+        " WHERE p.id IN (SELECT value FROM json_each(?)) AND p.response_threshold_reached_at IS NOT NULL"
+        " AND p.government_response_at IS NULL AND p.response_summary IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.key = 'petition/' || p.id || '/response_overdue')"
+        " GROUP BY p.id", [dumps(petition_ids)],
+    )  # fmt: skip
+    return {r["id"]: response_due_at(r["crossed"], due.get(r["watch_id"], config.settings.response_due)) for r in rows}

@@ -1,0 +1,134 @@
+"""Children die with their parent, and a taken port is reported, never claimed (issues 14.1 and 18.2)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from monitor import ports
+from monitor.serve import free_port
+from tests.support.datasette import request
+
+pytestmark = pytest.mark.slow
+
+
+def children_of(pid: int) -> set[int]:
+    """Every descendant of `pid` now alive (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = open(f"/proc/{entry.name}/stat").read()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True for a running process; a zombie (dead, not yet reaped by init) is not alive."""
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def wait_for_line(proc, text: str, timeout: float = 30) -> str:
+    """Read the process's stdout until a line holds `text` (fail if it ends first)."""
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if text in line:
+            return line
+    raise AssertionError(f"{text!r} never printed; stdout: {''.join(seen)}; stderr: {proc.stderr.read()}")
+
+
+def test_sigkilled_run_leaves_no_child_and_the_next_run_serves_datasette_on_the_same_port(replica, gw):
+    replica.add_petition(11, action="Save the bees", signature_count=100)
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/11"')
+    port = free_port()
+    first = gw.start("run", "--port", "0", "--datasette-port", str(port), "--tick", "0.5s")
+    try:
+        wait_for_line(first, f"Datasette on http://127.0.0.1:{port}")
+        children = children_of(first.pid)
+        assert children, "govwatch run started no child (Datasette)"
+        first.send_signal(signal.SIGKILL)
+        first.wait(5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(alive(pid) for pid in children):
+            time.sleep(0.1)
+        assert not [pid for pid in children if alive(pid)], "a child outlived govwatch run by 5 s"
+    finally:
+        for pid in children_of(first.pid) if first.poll() is None else ():
+            os.kill(pid, signal.SIGKILL)
+        first.kill()
+        first.wait()
+
+    second = gw.start("run", "--port", "0", "--datasette-port", str(port), "--tick", "0.5s")
+    try:
+        wait_for_line(second, f"Datasette on http://127.0.0.1:{port}")
+        assert request(f"http://127.0.0.1:{port}/-/versions.json").status == 200
+        [holder] = ports.holders(port)
+        assert holder.pid in children_of(second.pid)  # its own Datasette answers, not an orphan
+        deadline = time.monotonic() + 10  # the monitor has started (its signal handlers with it)
+        while time.monotonic() < deadline and not gw.query("SELECT 1 FROM daemon WHERE pid = ?", (second.pid,)):
+            time.sleep(0.1)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(10)
+    assert second.returncode == 0, second.stderr.read()
+
+
+class _Answering(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # answers like a Datasette would: 200 to /-/versions.json
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def someone_elses_server():
+    """An HTTP server of this test process on a free port, answering 200 to everything."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answering)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_taken_datasette_port_is_reported_with_its_holder_never_announced(gw, someone_elses_server):
+    port = someone_elses_server
+    proc = gw.run("serve", "--port", "0", "--datasette-port", str(port), check=False, timeout=60)
+    assert proc.returncode == 1
+    assert "Serving the history in Datasette" not in proc.stdout
+    assert f"port {port} on 127.0.0.1 is taken by pid {os.getpid()}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_taken_feeds_port_names_the_port_and_its_holder(gw):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        proc = gw.run("serve", "--port", str(port), "--no-datasette", check=False, timeout=60)
+    assert proc.returncode == 1 and "Serving" not in proc.stdout
+    assert f"port {port} on 127.0.0.1 is taken by pid {os.getpid()}" in proc.stderr
