@@ -133,5 +133,5 @@ def _work(config: Config, conn: Connection, interval: float) -> None:
         conn.send(("ok", report))
     except GovwatchError as e:
         conn.send(("error", (e.args[0] if e.args else str(e), getattr(e, "hint", None))))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError, BrokenPipeError):  # Ctrl-C, or govwatch is gone: end with it
         pass
