@@ -9,6 +9,11 @@ bottleneck. Each measured run is a fresh subprocess; the bare spider
 Runs: (a) first full detail poll, (b) second poll with 10% changed, (c) nothing
 changed, (d) a sweep through the index. Printed: petitions/s, CPU seconds, peak
 RSS, the govwatch/bare ratio, and database bytes added per petition-poll.
+
+A second table times what a user waits for: the whole process of `govwatch check`
+(start-up, crawl, feeds, exit) against the bare spider's whole process, for (a)
+the first check of every petition, (b) the check after 10% changed and (c) an
+unchanged check, with peak RSS and database bytes added per petition.
 """
 
 from __future__ import annotations
@@ -287,6 +292,17 @@ def feeds_rebuild(config: Path) -> float:
     return time.monotonic() - started
 
 
+def govwatch_check(config: Path, petitions: int) -> Run:
+    """Measure a whole `govwatch check` process (start-up, crawl, feeds, exit), as a user waits for it."""
+    before = db_size(config.parent)
+    cmd = [sys.executable, "-m", "monitor.cli", "check", "--config", str(config)]
+    run, out = measure(cmd, petitions, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    if "Feeds:" not in out:
+        raise SystemExit(f"govwatch check did not write its feeds:\n{out}")
+    run.db_bytes = db_size(config.parent) - before
+    return run
+
+
 def bare(site: Site, kind: str, petitions: int, concurrency: int, ims: float | None = None) -> Run:
     cmd = [sys.executable, str(ROOT / "bench" / "bare.py"), str(site.url_file(kind)),
            "--concurrency", str(concurrency)]  # fmt: skip
@@ -310,12 +326,19 @@ def row(label: str, b: Run, g: Run, extra: str = "") -> str:
             f"| {b.rss_mb:.0f} / {g.rss_mb:.0f} | {extra} |")  # fmt: skip
 
 
+def whole_row(label: str, b: Run, g: Run) -> str:
+    """A row of whole-process figures: seconds from start to exit, bare / govwatch."""
+    return (f"| {label} | {b.seconds:.1f} | {g.seconds:.1f} | {b.seconds / g.seconds:.2f}x "
+            f"| {b.cpu:.1f} / {g.cpu:.1f} | {b.rss_mb:.0f} / {g.rss_mb:.0f} | {g.db_bytes / g.petitions:,.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--petitions", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--files", type=Path, help="where the rendered site is kept between runs")
+    parser.add_argument("--checks-only", action="store_true", help="only the whole `govwatch check` processes")
     args = parser.parse_args()
     n = args.petitions
     started = time.monotonic()
@@ -325,17 +348,25 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="govwatch-bench-"))
     nginx = start_nginx(site, scratch)
     try:
-        rows = measure_all(site, scratch, args.concurrency)
+        rows = [] if args.checks_only else measure_all(site, scratch, args.concurrency)
+        whole = measure_checks(site, scratch, args.concurrency)
     finally:
         nginx.terminate()
         nginx.wait()
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"\ngovwatch vs a bare Scrapy spider, {n:,} petitions, concurrency {args.concurrency}, "
-          f"nginx on 127.0.0.1 ({os.cpu_count()} cores); petitions/s of crawl time (each process's "
-          "start-up excluded), CPU s and peak RSS MB of the whole process as bare / govwatch\n")
-    print("| run | bare petitions/s | govwatch petitions/s | ratio | CPU s | peak RSS MB | DB bytes per petition-poll |")
+    if rows:
+        print(f"\ngovwatch vs a bare Scrapy spider, {n:,} petitions, concurrency {args.concurrency}, "
+              f"nginx on 127.0.0.1 ({os.cpu_count()} cores); petitions/s of crawl time (each process's "
+              "start-up excluded), CPU s and peak RSS MB of the whole process as bare / govwatch\n")
+        print("| run | bare petitions/s | govwatch petitions/s | ratio | CPU s | peak RSS MB "
+              "| DB bytes per petition-poll |")
+        print("|---|---|---|---|---|---|---|")
+        print("\n".join(rows))
+    print(f"\nThe whole `govwatch check` process (start-up, crawl, feeds, exit) against the bare spider's "
+          f"whole process, {n:,} petitions; ratio = bare seconds / govwatch seconds\n")
+    print("| run | bare s | govwatch check s | ratio | CPU s | peak RSS MB | DB bytes per petition |")
     print("|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
+    print("\n".join(whole))
     print(f"\nbench/sweep.py took {time.monotonic() - started:.0f} s")
 
 
@@ -374,6 +405,27 @@ def measure_all(site: Site, scratch: Path, concurrency: int) -> list[str]:
     seconds = feeds_rebuild(config)
     rows.append(f"\nFeeds (not part of the crawl): `govwatch feeds` rebuilt every feed of the {n:,} petitions "
                 f"in {seconds:.1f} s.")  # fmt: skip
+    return rows
+
+
+def measure_checks(site: Site, scratch: Path, concurrency: int) -> list[str]:
+    """Time whole `govwatch check` processes: (a) the first check, (b) 10% changed, (c) unchanged."""
+    n, rows = site.n, []
+    folder = scratch / "check"
+    folder.mkdir()
+    config = watchlist(folder, site, concurrency, full_every="1h", sweep=False)
+    site.touch_all(site.epoch)  # the site as before any change: every file older than the first check
+    print("whole process: (a) first govwatch check")
+    b, g = bare(site, "detail", n, concurrency), govwatch_check(config, n)
+    rows.append(whole_row("(a) first `govwatch check`", b, g))
+    print("whole process: (b) 10% changed")
+    changed_at = time.time() - 30
+    site.change(0.10, changed_at)
+    b, g = bare(site, "detail", n, concurrency, ims=site.epoch), govwatch_check(config, n)
+    rows.append(whole_row("(b) 10% changed", b, g))
+    print("whole process: (c) nothing changed")
+    b, g = bare(site, "detail", n, concurrency, ims=changed_at), govwatch_check(config, n)
+    rows.append(whole_row("(c) unchanged (all 304)", b, g))
     return rows
 
 

@@ -88,19 +88,19 @@ def check(config_path: str, only: str | None, force: bool) -> None:
     watches = config.select(only)
     from monitor.check import EXIT_INTERRUPTED, check_crawl, exit_status, interrupted_line
     from monitor.crawl import run_on_reactor
+    from monitor.feeds_alongside import FeedsAlongside
 
     progress = report.Progress(enabled=sys.stderr.isatty())
-    result, interrupted = run_on_reactor(lambda: check_crawl(config, watches, force=force,
-                                                             on_observation=progress.tick))  # fmt: skip
-    progress.done()
-    if result is not None:
-        click.echo(report.check_summary(result, config))
-    if interrupted:
-        click.echo(interrupted_line(result), err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    from monitor.publish import update_feeds
-
-    click.echo(update_feeds(config).line())
+    with FeedsAlongside(config) as feeds:  # petition feeds are rendered beside the crawl, as events come
+        result, interrupted = run_on_reactor(lambda: check_crawl(config, watches, force=force,
+                                                                 on_observation=progress.tick))  # fmt: skip
+        progress.done()
+        if result is not None:
+            click.echo(report.check_summary(result, config))
+        if interrupted:
+            click.echo(interrupted_line(result), err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        click.echo(feeds.finish().line())
     if config.alerts:
         from monitor.alerts import dispatch
 

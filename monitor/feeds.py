@@ -1,7 +1,9 @@
 """Render RSS 2.0 and Atom feeds of the events table, with feedgen.
 
 Feeds: everything, one per event kind, per tag, per watch and per petition
-(`catalog`). An entry's id is a ``tag:`` URI made of its event key, so
+(`catalog`). A ``[[petition]]`` watch has no feed of its own: its feed is its
+petition's, one document (the watch's old address is an alias, see
+`monitor.publish`). An entry's id is a ``tag:`` URI made of its event key, so
 rebuilding changes no identity, and its `updated` is when govwatch stored the
 event, so it moves only if the event does. Writing them is `monitor.publish`.
 """
@@ -14,14 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from sqlite_utils import Database
 
 from monitor.chart import signature_svg
 from monitor.clock import parse_iso
-from monitor.config import Config, Settings
-from monitor.items import Event
-from monitor.render import RENDERERS, Context, Rendered, kind_label, plain, render
+from monitor.config import Config, PetitionWatch, Settings
+from monitor.items import Event, petition_key
+from monitor.render import RENDERERS, Context, kind_label, plain, render
 from store import queries
 
 TAG_PREFIX = "tag:govwatch,2026:"  # never change: it is part of every entry id readers remember
@@ -42,6 +46,7 @@ class FeedSpec:
     petition: str | None = None
     watches: tuple[str, ...] | None = None
     page: str | None = None  # the web page the feed is about, if not govwatch's index
+    aliases: tuple[str, ...] = ()  # paths of the [[petition]] watches' feeds that are this very document
 
     def signature(self) -> str:
         """Hash what the feed's rendering depends on besides its events."""
@@ -51,8 +56,8 @@ class FeedSpec:
         """Tell whether any of the new events belongs in this feed."""
         if self.kind is not None:
             return self.kind in new.kinds
-        if self.petition is not None:
-            return self.petition in new.petitions
+        if self.petition is not None:  # with `watches`: the petition's [[petition]] watches (health events)
+            return self.petition in new.petitions or not new.watches.isdisjoint(self.watches or ())
         if self.watches is not None:
             return not new.watches.isdisjoint(self.watches)
         return bool(new.kinds)
@@ -75,7 +80,11 @@ def _hash(text: str) -> str:
 
 
 def catalog(config: Config, db: Database) -> list[FeedSpec]:
-    """Return every feed: everything, each kind, tag, watch, and petition with events or a watch."""
+    """Return every feed: everything, each kind, tag, watch, and petition with events or a watch.
+
+    A [[petition]] watch's feed is its petition's feed: it holds the watch's own events too
+    (watch_failing...), and the watch's path is one of its `aliases`.
+    """
     specs = [FeedSpec("all", "govwatch: everything", "Everything", "Every event govwatch detected.")]
     for kind in sorted(set(RENDERERS) | set(queries.event_kinds(db))):
         label = kind_label(kind)
@@ -88,15 +97,22 @@ def catalog(config: Config, db: Database) -> list[FeedSpec]:
     for tag, ids in sorted(tags.items()):
         specs.append(FeedSpec(f"tags/{slug(tag)}", f"govwatch: tagged “{tag}”", "Tags",
                               f"Events of the watches tagged “{tag}”.", watches=tuple(ids)))  # fmt: skip
+    followers: dict[str, list[str]] = {}  # petition id -> its [[petition]] watches
     for watch in config.watches:
+        if isinstance(watch, PetitionWatch):
+            followers.setdefault(petition_key(watch.site, watch.number), []).append(watch.id)
+            continue
         specs.append(FeedSpec(f"watches/{slug(watch.id)}", f"govwatch: {watch.id}", "Watches",
                               f"Events of the watch {watch.id}.", watches=(watch.id,)))  # fmt: skip
-    for petition in queries.feed_petitions(db):
-        title = plain(petition.action) or f"petition {petition.id}"
-        specs.append(FeedSpec(f"petitions/{slug(petition.id)}", f"govwatch: {title}", "Petitions",
-                              f"Events of the petition {petition.id}.", petition=petition.id,
-                              page=petition.url))  # fmt: skip
-    return _unique_paths(specs)
+    stored = {p.id: p for p in queries.feed_petitions(db)}
+    for pid in sorted(stored.keys() | followers.keys()):
+        petition, watches = stored.get(pid), tuple(followers.get(pid, ()))
+        title = (plain(petition.action) if petition else "") or f"petition {pid}"
+        specs.append(FeedSpec(f"petitions/{slug(pid)}", f"govwatch: {title}", "Petitions",
+                              f"Events of the petition {pid}.", petition=pid, watches=watches or None,
+                              page=petition.url if petition else None,
+                              aliases=tuple(f"watches/{slug(w)}" for w in watches)))  # fmt: skip
+    return _unique_aliases(_unique_paths(specs))
 
 
 def _unique_paths(specs: list[FeedSpec]) -> list[FeedSpec]:
@@ -106,6 +122,19 @@ def _unique_paths(specs: list[FeedSpec]) -> list[FeedSpec]:
         if spec.path in seen:  # two odd names slugged alike: the later one gets its own hash
             spec = FeedSpec(**(vars(spec) | {"path": f"{spec.path}-{_hash(spec.title + spec.description)}"}))
         seen.add(spec.path)
+        out.append(spec)
+    return out
+
+
+def _unique_aliases(specs: list[FeedSpec]) -> list[FeedSpec]:
+    """Drop an alias that another feed's path (or an earlier alias) already takes."""
+    taken = {spec.path for spec in specs}
+    out = []
+    for spec in specs:
+        if spec.aliases:
+            aliases = tuple(a for a in dict.fromkeys(spec.aliases) if a not in taken)
+            taken.update(aliases)
+            spec = FeedSpec(**(vars(spec) | {"aliases": aliases}))
         out.append(spec)
     return out
 
@@ -133,16 +162,17 @@ def _moment(text: str | None, fallback: str) -> datetime:
 class FeedRenderer:
     """Render the feeds of one database; an event in several feeds is rendered once.
 
-    Threshold charts are drawn once too, and kept in `charts` for the publisher to write;
-    without `redraw`, a chart already in feeds_dir is reused (it shows the curve up to
-    its event, which never changes).
+    An entry's Atom and RSS elements are built once too and moved into each feed that holds
+    it (a feed is serialized before the next one takes them). Threshold charts are drawn
+    once, and kept in `charts` for the publisher to write; without `redraw`, a chart
+    already in feeds_dir is reused (it shows the curve up to its event, which never changes).
     """
 
     def __init__(self, db: Database, settings: Settings, *, redraw: bool = True):
         self.db, self.settings, self.redraw = db, settings, redraw
         self.charts: dict[str, bytes] = {}  # path in feeds_dir -> SVG
         self._chart_urls: dict[str, str | None] = {}
-        self._rendered: dict[str, Rendered] = {}
+        self._entries: dict[str, _Entry] = {}
 
     def documents(self, spec: FeedSpec, quiet_since: str) -> dict[str, bytes]:
         """Return the feed's Atom and RSS documents, by format."""
@@ -159,7 +189,7 @@ class FeedRenderer:
         fg.updated(updated)
         fg.lastBuildDate(updated)
         for event in events:
-            self._entry(fg, event)
+            fg.add_entry(self._entry(event), order="append")
         page = spec.page or f"{self.settings.feeds_url}index.html"
         out = {}
         for fmt, media_type in FORMATS.items():
@@ -169,11 +199,12 @@ class FeedRenderer:
             out[fmt] = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
         return out
 
-    def _entry(self, fg: FeedGenerator, event: Event) -> None:
-        rendered = self._rendered.get(event.key)
-        if rendered is None:
-            rendered = self._rendered[event.key] = render(event, Context(chart_url=self._chart(event)))
-        entry = fg.add_entry(order="append")
+    def _entry(self, event: Event) -> _Entry:
+        entry = self._entries.get(event.key)
+        if entry is not None:
+            return entry
+        rendered = render(event, Context(chart_url=self._chart(event)))
+        entry = self._entries[event.key] = _Entry()
         entry.id(tag_uri(event.key))
         entry.guid(tag_uri(event.key), permalink=False)
         entry.title(rendered.title)
@@ -183,6 +214,7 @@ class FeedRenderer:
         entry.category(term=event.kind, label=kind_label(event.kind))
         entry.updated(_moment(event.detected_at, EPOCH))
         entry.published(_moment(event.occurred_at, event.detected_at or EPOCH))
+        return entry
 
     def _chart(self, event: Event) -> str | None:
         """Draw (once) the curve up to a threshold event; return its URL."""
@@ -202,3 +234,24 @@ class FeedRenderer:
                 self.charts[name] = svg.encode()
             self._chart_urls[event.key] = f"{self.settings.feeds_url}{name}" if svg is not None else None
         return self._chart_urls[event.key]
+
+
+class _Entry(FeedEntry):
+    """A feed entry whose Atom and RSS elements are built once, however many feeds hold it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._atom: etree._Element | None = None
+        self._rss: etree._Element | None = None
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        """Return the entry's Atom element (the same one each time)."""
+        if self._atom is None:
+            self._atom = super().atom_entry(extensions)
+        return self._atom
+
+    def rss_entry(self, extensions: bool = True) -> etree._Element:
+        """Return the entry's RSS item (the same one each time)."""
+        if self._rss is None:
+            self._rss = super().rss_entry(extensions)
+        return self._rss

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +26,7 @@ from monitor.registry import Registry
 # XML 1.0 forbids C0 controls but tab, LF and CR, plus U+FFFE/U+FFFF and lone surrogates;
 # C1 controls are allowed but never meant, so they go too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_MARKUP = re.compile("[<&\ufeff]")  # what the sanitizer would change in a title (it drops a leading BOM)
 _URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s])+")
 _TAGS = {"p", "br", "strong", "em", "ul", "li", "blockquote", "h3", "h4", "del", "ins", "a", "img", "small"}
 _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
@@ -41,7 +43,9 @@ def xml_text(text: str | None) -> str:
 
 def plain(text: str | None) -> str:
     """Return text fit for a title: no markup (or anything a reader could take for it), one line."""
-    stripped = html.unescape(nh3.clean(xml_text(text), tags=set()))
+    text = xml_text(text)
+    # Without "<" or "&" there is no markup to strip nor entity to decode: skip the sanitizer (most titles).
+    stripped = html.unescape(nh3.clean(text, tags=set())) if _MARKUP.search(text) else text
     # RSS readers disagree on whether a title is HTML; leave them no angle bracket to misread.
     return " ".join(stripped.replace("<", "‹").replace(">", "›").split())
 
@@ -176,6 +180,7 @@ def facts(event: Event, link: str | None) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)  # a first check's thousands of events share a few dates
 def _date(text: str) -> str:
     try:
         return human_date(text)

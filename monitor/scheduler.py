@@ -61,7 +61,8 @@ class Monitor:
     def __init__(self, config_path: str | Path, *, tick: float = 5.0,
                  after_crawl: list[AfterCrawl] | None = None,
                  jobs: list[tuple[Callable[[Config], Awaitable[None]], float]] | None = None,
-                 keep_going: bool = False, config: Config | None = None):  # fmt: skip
+                 keep_going: bool = False, config: Config | None = None,
+                 finish: list[Callable[[], Awaitable[None]]] | None = None):  # fmt: skip
         self.path = Path(config_path)
         self.keep_going = keep_going
         self.unreachable: list[tuple[str, str]] = []  # set when the first pass reached nothing
@@ -69,6 +70,7 @@ class Monitor:
         self.tick_seconds = tick
         self.after_crawl = after_crawl or []
         self.extra_jobs = jobs or []
+        self.finish = finish or []  # awaited when the monitor stops (the last feed update)
         self.config: Config = config or load_config(self.path)  # the caller's, when it has just loaded it
         self._mtime = self.path.stat().st_mtime
         self._stop = asyncio.Event()
@@ -117,6 +119,8 @@ class Monitor:
         finally:
             scheduler.shutdown(wait=False)
             await self._stop_crawl()
+            for finish in self.finish:
+                await self._guarded(finish)()
             self._stopped()
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
@@ -337,19 +341,23 @@ class Monitor:
 
 def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool = False,
                      after_crawl: list[AfterCrawl] | None = None, config: Config | None = None) -> Monitor:  # fmt: skip
-    """Return the monitor `govwatch run` runs: feeds rebuilt after each crawl, alerts sent in their own job."""
+    """Return the monitor `govwatch run` runs: feeds rebuilt after each crawl, alerts sent in their own job.
+
+    The feeds are updated on a worker thread (`FeedPublisher`): the next crawl never waits for them.
+    """
     from monitor.alerts import dispatch_async
     from monitor.cli_backup import prune_job
-    from monitor.publish import update_feeds
+    from monitor.publish import FeedPublisher
 
     async def send_alerts(config: Config) -> None:
         if config.alerts:
             await dispatch_async(config)
 
     # Alerts are their own job: a slow mail server never delays polling.
-    return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[lambda cfg, _report: update_feeds(cfg),
-                   *(after_crawl or [])], jobs=[(send_alerts, max(tick, 1.0)), (prune_job, PRUNE_EVERY)],
-                   keep_going=keep_going, config=config)  # fmt: skip
+    feeds = FeedPublisher()
+    return Monitor(config_path, tick=max(tick, 0.1), after_crawl=[feeds.after_crawl, *(after_crawl or [])],
+                   jobs=[(send_alerts, max(tick, 1.0)), (prune_job, PRUNE_EVERY)], keep_going=keep_going,
+                   config=config, finish=[feeds.wait])  # fmt: skip
 
 
 def _skipped_is_by_design(record: logging.LogRecord) -> bool:

@@ -145,6 +145,7 @@ def feed_events(db: Database, *, kind: str | None = None, petition: str | None =
                 watches: Sequence[str] | None = None, limit: int = 100) -> list[Event]:
     """Return a feed's newest events: all, one kind, one petition, or those of some watches.
 
+    With both `petition` and `watches`: the petition's events and the watches' own ones.
     A watch's events are its own and those of every petition it follows (a petition
     watched twice has its events stored once, under the first watch that saw them).
     """
@@ -152,10 +153,14 @@ def feed_events(db: Database, *, kind: str | None = None, petition: str | None =
     if kind is not None:
         where.append("kind = ?")
         args.append(kind)
-    if petition is not None:
+    if petition is not None and watches:  # a petition's feed, which is its [[petition]] watches' feed too
+        marks = ", ".join("?" * len(watches))
+        where.append(f"(petition_id = ? OR watch_id IN ({marks}))")
+        args += [petition, *watches]
+    elif petition is not None:
         where.append("petition_id = ?")
         args.append(petition)
-    if watches is not None:
+    elif watches is not None:
         marks = ", ".join("?" * len(watches))
         where.append(f"(watch_id IN ({marks}) OR petition_id IN"
                      f" (SELECT petition_id FROM watch_petitions WHERE watch_id IN ({marks})))")  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -86,7 +88,7 @@ def story(tmp_path_factory):
 
 def test_every_feed_parses_with_ids_links_and_dates(story):
     paths = feed_files(story.feeds)
-    assert len(paths) >= 2 * 14  # all, 8 kinds, 3 tags, 2 watches, 2 petitions; in Atom and RSS
+    assert len(paths) >= 2 * 12  # all, 8 kinds, 3 tags, 2 petitions (their watches' feeds too); in Atom and RSS
     for path in paths:
         feed = story.parse(path)
         assert feed.bozo == 0, (path, feed.get("bozo_exception"))
@@ -154,8 +156,9 @@ def test_new_events_rewrite_only_their_feeds_and_keep_old_entries_unchanged(stor
     for path in seed_feeds:
         assert first[path] == second[path], f"{path} changed without a new event"
         assert story.mtimes[0][path] == story.mtimes[1][path], f"{path} was rewritten without a new event"
-    # everything, 2 kinds, 2 tags, 1 watch and 1 petition have the new threshold and response; 19 feeds do not
-    assert "Feeds: 7 of 26 rendered" in story.second_check
+    # everything, 2 kinds, 2 tags and 1 petition (its watch's feed too) have the new threshold and response;
+    # 20 feeds do not
+    assert "Feeds: 6 of 26 rendered" in story.second_check
     assert first[story.petition_feed(N)] != second[story.petition_feed(N)]
     old = {e.id: e.updated for e in feedparser.parse(second["all.atom"]).entries}
     now = {e.id: e.updated for e in story.parse("all.atom").entries}
@@ -191,6 +194,7 @@ def test_opml_and_index_list_every_feed(story):
     opml = ET.parse(story.feeds / "feeds.opml").getroot()
     urls = {o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")}
     assert urls == {FEEDS_URL + p for p in feed_files(story.feeds) if p.endswith(".atom")}
+    assert all(o.get("type") == "rss" for o in opml.iter("outline") if o.get("xmlUrl"))  # what feed readers expect
     index = lxml.html.parse(str(story.feeds / "index.html")).getroot()
     hrefs = {a.get("href") for a in index.iter("a")}
     assert set(feed_files(story.feeds)) <= hrefs and "feeds.opml" in hrefs
@@ -208,3 +212,46 @@ def test_a_watch_removed_from_the_watchlist_loses_its_feeds(story, tmp_path):
     assert "removed" in out
     assert not (gw.folder / "feeds" / "tags" / "hostile.atom").exists()
     assert (gw.folder / "feeds" / "tags" / "china.atom").exists()
+
+
+def watch_ids(gw: Govwatch) -> list[str]:
+    return [r["id"] for r in gw.query("SELECT id FROM watches ORDER BY id")]
+
+
+def test_a_petition_watch_and_its_petition_share_one_feed_document(story, tmp_path):
+    assert not (story.feeds / "watches").exists()  # both watches are [[petition]] watches: their feed is the petition's
+    documents = [(story.feeds / p).read_bytes() for p in feed_files(story.feeds)]
+    assert len(documents) == len(set(documents))  # no two feed files alike
+    gw = copy_of(story, tmp_path)
+    watch = next(w for w in watch_ids(gw) if w.endswith(f"/{N}"))
+    with sqlite3.connect(gw.database) as conn:  # the watch's own event: it carries no petition
+        conn.execute("INSERT INTO events (key, kind, watch_id, petition_id, occurred_at, detected_at, title, summary,"
+                     " url, data) VALUES (?, 'watch_failing', ?, NULL, ?, ?, ?, 'Down.', ?, '{}')",
+                     [f"watch/{watch}/failing/x", watch, "2026-12-01T10:00:00.000Z", "2026-12-01T10:00:00.000Z",
+                      f"Watch failing: {watch}", f"{story.replica.url}/petitions/{N}.json"])  # fmt: skip
+    gw.run("feeds")
+    feed = feedparser.parse((gw.folder / "feeds" / story.petition_feed(N)).read_bytes())
+    assert tag_uri(f"watch/{watch}/failing/x") in {e.id for e in feed.entries}
+
+
+def test_a_watch_feed_an_earlier_govwatch_wrote_stays_the_same_document(story, tmp_path):
+    gw = copy_of(story, tmp_path)
+    gw.run("feeds")
+    feeds, state_file = gw.folder / "feeds", gw.folder / "feeds" / ".govwatch-feeds.json"
+    watch = next(w for w in watch_ids(gw) if w.endswith(f"/{N}"))
+    old = f"watches/{slug(watch)}"
+    state = json.loads(state_file.read_text())  # as an earlier govwatch left it: the watch had a feed of its own
+    state["feeds"][old] = "0"
+    state_file.write_text(json.dumps(state))
+    for fmt in ("atom", "rss"):
+        (feeds / f"{old}.{fmt}").parent.mkdir(parents=True, exist_ok=True)
+        (feeds / f"{old}.{fmt}").write_bytes(b"<feed>an older rendering</feed>")
+    gw.run("feeds")
+    for fmt in ("atom", "rss"):
+        assert os.path.samefile(feeds / f"{old}.{fmt}", feeds / story.petition_feed(N, fmt))
+    listed = (feeds / "feeds.opml").read_text() + (feeds / "index.html").read_text()
+    assert old not in listed and story.petition_feed(N) in listed  # the duplicate address is not advertised
+    gw.entries.pop()  # the watch leaves the watchlist: its old address goes with it
+    gw.write()
+    assert "removed" in gw.run("feeds").stdout
+    assert not (feeds / f"{old}.atom").exists() and not (feeds / f"{old}.rss").exists()
