@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from monitor.errors import StoreError
 from store.schema import migrations
+import store.migrations_scrapyd  # noqa: F401  (registers its migration on `migrations`)
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
