@@ -88,6 +88,7 @@ def test_a_node_killed_mid_crawl_loses_and_doubles_nothing(replica, nodes, tmp_p
         replica.add_petition(n, signature_count=10050)  # first sight backfills one threshold event each
     replica.fault("timeout", path=r"^/petitions/\d+\.json$", delay=0.4)  # slow answers: the kill lands mid-crawl
     gw = on_nodes(tmp_path / "gw", nodes, LOCAL_HOST_RULES.replace("concurrency = 8", "concurrency = 2"))
+    gw.settings = "failing_after = 1\n"
     for n in numbers:
         gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{n}"')
     running = gw.start("check")
@@ -99,7 +100,9 @@ def test_a_node_killed_mid_crawl_loses_and_doubles_nothing(replica, nodes, tmp_p
     assert running.returncode == 0, out + err
     assert f"scrapyd node {first.url}" in err  # one readable line about the node
     assert "Traceback" not in err
-    events = gw.event_keys()
+    [failing] = [e for e in gw.events() if e["kind"] == "node_failing"]
+    assert failing["watch_id"] == f"scrapyd-node:{first.url}" and first.url in failing["summary"]
+    events = [k for k in gw.event_keys() if k != failing["key"]]
     assert sorted(events) == sorted(f"petition/{replica.url.split('//')[1]}/{n}/threshold/10000" for n in numbers)
     polls = gw.query("SELECT watch_id, sum(polls) AS polls FROM observations GROUP BY watch_id")
     assert len(polls) == len(numbers) and {p["polls"] for p in polls} == {1}
@@ -107,6 +110,9 @@ def test_a_node_killed_mid_crawl_loses_and_doubles_nothing(replica, nodes, tmp_p
     assert (first.url, "lost") in jobs and (second.url, "ingested") in jobs
     [node] = gw.query("SELECT state, failures FROM scrapyd_nodes WHERE url = ?", (first.url,))
     assert node == {"state": "failing", "failures": 1}
+    status = gw.run("status").stdout
+    assert f"{first.url:<32} down: cannot reach the node" in status
+    assert f"{second.url:<32} up: 0 running, 0 pending, 1 free" in status
 
 
 def test_host_concurrency_holds_across_both_nodes(replica, nodes, tmp_path):
