@@ -22,7 +22,6 @@ from store.outbox import outbox_hook
 from store.record import Recorder
 
 logger = logging.getLogger(__name__)
-KINDS = {"node_failing": "A Scrapyd node failed several times in a row (down, refusing, or its jobs lost)."}
 
 
 @dataclass

@@ -20,6 +20,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from monitor.config import Config, Politeness, parse_config
 from monitor.errors import ConfigError
 from monitor.items import Observation, Poll
@@ -101,7 +103,31 @@ def reduced_watchlist(config: Config, tables: dict[str, tuple[str, dict[str, Any
     return data
 
 
-# ---------------------------------------------------------------- items back to Observations
+# ---------------------------------------------------------------- items out, and back to Observations
+
+
+class ObservationExporter:
+    """Scrapy's ``jsonlines`` feed format on a node: each Observation as one orjson line, flushed at once.
+
+    Scrapy's own exporter walks nested dataclasses through ItemAdapter and the
+    standard json module, several times slower than the crawl; flushing each
+    line keeps the observations a killed job had finished.
+    """
+
+    def __init__(self, file: Any, **kwargs: Any):
+        self.file = file
+
+    def start_exporting(self) -> None:
+        """Begin the file (nothing to write: JSON lines have no header)."""
+
+    def finish_exporting(self) -> None:
+        """End the file (nothing to write)."""
+
+    def export_item(self, item: Any) -> None:
+        """Write one item as a JSON line."""
+        self.file.write(orjson.dumps(item) + b"\n")
+        self.file.flush()
+
 
 
 def observation(item: dict[str, Any]) -> Observation:
