@@ -137,28 +137,50 @@ def observation(item: dict[str, Any]) -> Observation:
 
 def from_jsonable(cls: Any, value: Any) -> Any:
     """Rebuild a value of type `cls` (dataclasses, tuples, lists, dicts, optionals) from JSON-ready data."""
-    if value is None:
-        return None
-    if isinstance(cls, type) and dataclasses.is_dataclass(cls):
-        hints = _hints(cls)
-        known = {k: from_jsonable(hints[k], v) for k, v in value.items() if k in hints}
-        return cls(**known)
-    origin = typing.get_origin(cls)
-    args = typing.get_args(cls)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        return from_jsonable(inner[0], value) if len(inner) == 1 else value
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_jsonable(args[0], v) for v in value)
-        return tuple(from_jsonable(a, v) for a, v in zip(args, value, strict=True))
-    if origin is list:
-        return [from_jsonable(args[0], v) for v in value]
-    if origin is dict:
-        return {k: from_jsonable(args[1], v) for k, v in value.items()}
+    return _converter(cls)(value)
+
+
+_PLAIN = (str, int, float, bool, type(None), Any)
+
+
+def _same(value: Any) -> Any:
     return value
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _converter(cls: Any) -> Any:
+    """Return a function that rebuilds values of `cls`, made once per type (a detail document has ~1,000 places)."""
+    if cls in _PLAIN or isinstance(cls, typing.TypeVar):
+        return _same
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls):
+        fields = {name: _converter(tp) for name, tp in typing.get_type_hints(cls).items()}
+
+        def rebuild(value: Any) -> Any:
+            if value is None:
+                return None
+            return cls(**{k: fields[k](v) for k, v in value.items() if k in fields})
+
+        return rebuild
+    origin, args = typing.get_origin(cls), typing.get_args(cls)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            return _same
+        one = _converter(inner[0])
+        return lambda value: None if value is None else one(value)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _converter(args[0])
+            if item is _same:
+                return lambda value: None if value is None else tuple(value)
+            return lambda value: None if value is None else tuple(item(v) for v in value)
+        items = [_converter(a) for a in args]
+        return lambda value: None if value is None else tuple(f(v) for f, v in zip(items, value, strict=True))
+    if origin is list:
+        item = _converter(args[0])
+        return _same if item is _same else (lambda value: None if value is None else [item(v) for v in value])
+    if origin is dict:
+        item = _converter(args[1])
+        return _same if item is _same else (lambda value: None if value is None else
+                                            {k: item(v) for k, v in value.items()})  # fmt: skip
+    return _same
