@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/history_queries.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/page_search.py
+	$(BIN)/python bench/scrapyd.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

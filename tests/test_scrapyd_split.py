@@ -83,3 +83,19 @@ def test_a_job_too_long_for_a_command_line_is_split(tmp_path, monkeypatch):
     jobs = split(config, polls, ["http://a"])
     assert len(jobs) > 1 and all(len(j.argument) <= 600 for j in jobs)
     assert [p for j in jobs for p in scrapyd_job.read(j.argument)[1]] == polls
+
+
+def test_the_readme_documents_the_scrapyd_table_and_its_example_parses(tmp_path, monkeypatch):
+    import re
+
+    from monitor.scrapyd_config import KEYS
+    from tests.test_config import ROOT
+
+    section = (ROOT / "README.md").read_text().split("## Scrapyd nodes", 1)[1].split("\n## ", 1)[0]
+    documented = {k for cell in re.findall(r"^\| (`[^|]+) \|", section, re.M) for k in re.findall(r"`(\w+)`", cell)}
+    assert documented == KEYS
+    [block] = re.findall(r"```toml\n(.*?)```", section, re.S)
+    for name in re.findall(r"\$\{(\w+)\}", block):
+        monkeypatch.setenv(name, f"example-{name.lower()}")
+    config = watchlist(tmp_path, block)
+    assert [n.slots for n in config.scrapyd.nodes] == [1, 2] and config.scrapyd.password == "example-scrapyd_password"
