@@ -118,16 +118,19 @@ async def crawl_on_nodes(config: Config, watches: tuple[Watch, ...], *, force: b
     if polls:
         cluster = Cluster(config)
         await cluster.prepare()
+        observed: set[str] = set()
         if not cluster.up:
             logger.error("scrapyd: no node can run this crawl; its %d polls stay due", len(polls))
         else:
-            await _run(cluster, polls, report, on_observation)
+            await _run(cluster, polls, report, observed, on_observation)
         report.failed = _failures(config, report.started_at, {p.watch_id for p in polls})
+        report.failed += [(p.watch_id, "not polled: no Scrapyd node ran it to the end; it is due again")
+                          for p in polls if p.watch_id not in observed]  # fmt: skip
     report.duration = time.monotonic() - clock
     return report
 
 
-async def _run(cluster: Cluster, polls: list[Poll], report: CrawlReport,
+async def _run(cluster: Cluster, polls: list[Poll], report: CrawlReport, observed: set[str],
                on_observation: Callable[[], None] | None) -> None:  # fmt: skip
     config = cluster.config
     waiting: deque[tuple[Job, bool]] = deque((job, False) for job in split(config, polls, cluster.slots()))
@@ -152,7 +155,7 @@ async def _run(cluster: Cluster, polls: list[Poll], report: CrawlReport,
             continue
         await asyncio.sleep(cluster.settings.poll_interval)
         for url in {r.job.node for r in running.values()}:
-            await _collect(cluster, url, running, waiting, report, on_observation)
+            await _collect(cluster, url, running, waiting, report, observed, on_observation)
 
 
 async def _start(cluster: Cluster, job: Job, requeued: bool, running: dict[str, Running],
@@ -172,7 +175,7 @@ async def _start(cluster: Cluster, job: Job, requeued: bool, running: dict[str, 
 
 
 async def _collect(cluster: Cluster, url: str, running: dict[str, Running], waiting: deque, report: CrawlReport,
-                   on_observation: Callable[[], None] | None) -> None:  # fmt: skip
+                   observed: set[str], on_observation: Callable[[], None] | None) -> None:  # fmt: skip
     client = cluster.clients[url]
     try:
         jobs = await asyncio.to_thread(client.jobs)
@@ -202,6 +205,7 @@ async def _collect(cluster: Cluster, url: str, running: dict[str, Running], wait
         result = await asyncio.to_thread(ingest, cluster.config, job_id, data)
         del running[job_id]
         cluster.take(run.job, -1)
+        observed.update(o.watch_id for o in result.observations)
         _count(report, result, on_observation)
 
 
