@@ -64,9 +64,8 @@ def test_lifecycle_on_nodes_gives_the_events_of_the_in_process_crawl(replica, no
     step()
     step((replica.sign, 10050), (replica.respond, "We will consider it.", "The department is reviewing."))
     step((replica.edit_response, None, "The department will fund 500 school libraries."), (replica.sign, 100200),
-         (replica.schedule_debate, "2027-03-12"), (replica.debate, "2027-03-12"))
-    step((replica.close,))
-    step((replica.archive,))
+         (replica.schedule_debate, "2027-03-12"), (replica.debate, "2027-03-12"), (replica.close,))
+    step((replica.archive,))  # four checks: each Scrapyd job is a new process, so the story is told in few steps
 
     def events(gw):
         return [{k: e[k] for k in ("key", "kind", "title", "summary", "occurred_at", "url")} for e in gw.events()]
@@ -86,7 +85,7 @@ def test_a_node_killed_mid_crawl_loses_and_doubles_nothing(replica, nodes, tmp_p
     numbers = range(N, N + 12)
     for n in numbers:
         replica.add_petition(n, signature_count=10050)  # first sight backfills one threshold event each
-    replica.fault("timeout", path=r"^/petitions/\d+\.json$", delay=0.4)  # slow answers: the kill lands mid-crawl
+    replica.fault("timeout", path=r"^/petitions/\d+\.json$", delay=0.3)  # slow answers: the kill lands mid-crawl
     gw = on_nodes(tmp_path / "gw", nodes, LOCAL_HOST_RULES.replace("concurrency = 8", "concurrency = 2"))
     gw.settings = "failing_after = 1\n"
     for n in numbers:
