@@ -191,7 +191,11 @@ async def _collect(cluster: Cluster, url: str, running: dict[str, Running], wait
                 await _lose(cluster, run, f"{url}: the node no longer knows job {job_id}", running, waiting)
             elif time.monotonic() - run.started > cluster.settings.job_timeout:
                 logger.warning("scrapyd node %s: job %s ran past job_timeout; cancelling it", url, job_id)
-                await asyncio.to_thread(client.cancel, job_id)
+                try:
+                    await asyncio.to_thread(client.cancel, job_id)
+                except NodeError as e:
+                    await _node_down(cluster, url, str(e), running, waiting)
+                    return
             continue
         items_url = jobs[job_id].get("items_url")
         try:
