@@ -31,6 +31,9 @@ PREFIX = "z:"
 # Scrapyd hands spider arguments to `scrapy crawl` on its command line, where Linux allows one
 # argument 128 KiB (MAX_ARG_STRLEN): a job whose document is bigger is split in two.
 MAX_ARGUMENT = 120_000
+# A job's items file is read whole, and recorded once the job ends: a full detail observation is ~85 KB,
+# so a job of 500 polls gives ~40 MB, and the monitor records one job while the nodes fetch the next.
+MAX_POLLS = 500
 JOB_PATH = Path("<scrapyd job>")
 
 

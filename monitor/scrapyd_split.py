@@ -73,9 +73,11 @@ def split(config: Config, polls: list[Poll], slots: list[str]) -> list[Job]:
 
 def _encoded(config: Config, tables: dict, job: Job) -> list[Job]:
     """Encode a job's argument; split a job whose argument is too long for a command line."""
+    if len(job.polls) > scrapyd_job.MAX_POLLS:
+        return [piece for start in range(0, len(job.polls), scrapyd_job.MAX_POLLS)
+                for piece in _encoded(config, tables, replace(job, polls=job.polls[start:start + scrapyd_job.MAX_POLLS]))]  # fmt: skip
     watchlist = scrapyd_job.reduced_watchlist(config, tables, [p.watch_id for p in job.polls], job.hosts)
-    doc = {"watchlist": watchlist, "polls": [_compact(p) for p in job.polls]}
-    job.argument = scrapyd_job.encode(doc)
+    job.argument = scrapyd_job.encode({"watchlist": watchlist, "polls": [_compact(p) for p in job.polls]})
     if len(job.argument) <= scrapyd_job.MAX_ARGUMENT or len(job.polls) == 1:
         return [job]
     half = len(job.polls) // 2
