@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/page_search.py
 	$(BIN)/python bench/diff.py
+	$(BIN)/python bench/scrapyd.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -175,7 +175,12 @@ def feeds(config_path: str) -> None:
 @_friendly
 def status(config_path: str) -> None:
     """Show whether `govwatch run` is alive, and each watch's last check and next poll."""
-    click.echo(report.status_text(_load(config_path)))
+    config = _load(config_path)
+    click.echo(report.status_text(config))
+    if config.scrapyd is not None:
+        from monitor.scrapyd_status import nodes_text
+
+        click.echo("\n" + nodes_text(config))
 
 
 @cli.command()

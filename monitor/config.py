@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from monitor.channels import Channel, parse_channel
 from monitor.errors import ConfigError
+from monitor.scrapyd_config import ScrapydSettings, parse_scrapyd
 from monitor.validation import Entry
 
 DEFAULT_SITE = "https://petition.parliament.uk"
@@ -158,6 +159,7 @@ class Config:
     hosts: dict[str, Politeness] = field(default_factory=dict)
     watches: tuple[Watch, ...] = ()
     alerts: tuple[Channel, ...] = ()
+    scrapyd: ScrapydSettings | None = None  # [scrapyd]: crawl on these Scrapyd nodes (monitor.scrapyd_config)
 
     def politeness(self, host: str) -> Politeness:
         """Return the rules for a host: its own table, else the defaults."""
@@ -278,11 +280,11 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         ENTRY_KINDS,  # the parsers need the values defined here
     )
 
-    known = {"govwatch", "polite", "hosts", "alert"} | set(ENTRY_KINDS)
+    known = {"govwatch", "polite", "hosts", "alert", "scrapyd"} | set(ENTRY_KINDS)
     for key in data:
         if key not in known:
             raise ConfigError(f"{path}: unknown top-level key {key!r} (expected one of: {', '.join(sorted(known))})")
-    for key in ("govwatch", "polite", "hosts"):
+    for key in ("govwatch", "polite", "hosts", "scrapyd"):
         if not isinstance(data.get(key, {}), dict):
             raise ConfigError(f"{path}: [{key}] must be a table")
     settings = _settings(Entry(path, "[govwatch]", data.get("govwatch", {})), path.parent)
@@ -305,7 +307,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             seen[watch.id] = watch.entry
             watches.append(watch)
     alerts = _alerts(path, data, {w.id for w in watches})
-    return Config(path=path, settings=settings, polite=polite, hosts=hosts, watches=tuple(watches), alerts=alerts)
+    scrapyd = parse_scrapyd(Entry(path, "[scrapyd]", data["scrapyd"])) if "scrapyd" in data else None
+    return Config(path=path, settings=settings, polite=polite, hosts=hosts, watches=tuple(watches), alerts=alerts,
+                  scrapyd=scrapyd)  # fmt: skip
 
 
 def _alerts(path: Path, data: dict[str, Any], watch_ids: set[str]) -> tuple[Channel, ...]:

@@ -97,6 +97,10 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
     from spiders.petitions import PetitionsSpider
     from store.deadlines import record_overdue
 
+    if config.scrapyd is not None:  # the spiders run on Scrapyd nodes; this process plans and records
+        from monitor.scrapyd_crawl import crawl_on_nodes
+
+        return await crawl_on_nodes(config, watches, force=force, sync=sync, on_observation=on_observation)
     report = CrawlReport(started_at=now_iso())
     clock = time.monotonic()
     db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)

@@ -14,6 +14,8 @@ from monitor.items import Event
 KINDS = {
     "watch_failing": "A watch failed several polls in a row (the site is down or its layout changed).",
     "watch_recovered": "A failing watch succeeded again.",
+    # made by monitor.scrapyd_ingest, on a watch row of the node's own
+    "node_failing": "A Scrapyd node failed several times in a row (down, refusing, or its jobs lost).",
 }
 
 

@@ -363,3 +363,9 @@ def watch_failing(event: Event, context: Context) -> list[str]:
 def watch_recovered(event: Event, context: Context) -> list[str]:
     """A failing watch answers again."""
     return [text_html(event.summary)]
+
+
+@renderer("node_failing", "Failing Scrapyd nodes")
+def node_failing(event: Event, context: Context) -> list[str]:
+    """A Scrapyd node that failed several times in a row, and its latest error."""
+    return [text_html(event.summary)]

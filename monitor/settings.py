@@ -98,3 +98,11 @@ def crawl_settings(config: Config) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": polite.robots_txt or any(r.robots_txt for r in config.hosts.values()),
         "GOVWATCH_CONFIG": config,
     }
+
+
+def job_settings(config: Config) -> dict[str, Any]:
+    """Return the settings of a Scrapyd job: the job's politeness, no database (items leave as a feed)."""
+    settings = crawl_settings(config)
+    del settings["GOVWATCH_CONFIG"]  # a Config object: the spider has it, and settings must stay plain here
+    return settings | {"ITEM_PIPELINES": {}, "LOG_LEVEL": "INFO",
+                       "FEED_EXPORTERS": {"jsonlines": "monitor.scrapyd_job.ObservationExporter"}}

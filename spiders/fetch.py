@@ -17,6 +17,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from monitor.clock import now_iso
+from monitor import scrapyd_job
 from monitor.config import Config, load_config
 from monitor.items import Observation, Poll
 from monitor.politeness import header, last_modified, max_age, media_type, retry_after
@@ -33,10 +34,23 @@ class PollSpider(scrapy.Spider):
     """A spider of polls: given by govwatch, or planned from the watchlist by `default_polls` (`scrapy crawl`)."""
 
     def __init__(self, polls: list[Poll] | None = None, config: Config | str | None = None,
-                 only: str | None = None, **kwargs: Any):  # fmt: skip
+                 only: str | None = None, job: str | None = None, **kwargs: Any):  # fmt: skip
         super().__init__(**kwargs)
+        if job is not None:  # a Scrapyd job: its polls and watchlist travel in the argument (monitor.scrapyd_job)
+            self.config, self.polls = scrapyd_job.read(job)
+            return
         self.config = config if isinstance(config, Config) else load_config(config or "watchlist.toml")
         self.polls = polls if polls is not None else self.default_polls(self.config, only)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PollSpider:
+        """Make the spider; a Scrapyd job takes its watchlist's settings and writes no database."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if kwargs.get("job") is not None:
+            from monitor.settings import job_settings
+
+            crawler.settings.setdict(job_settings(spider.config), priority="spider")
+        return spider
 
     @staticmethod
     def default_polls(config: Config, only: str | None) -> list[Poll]:

@@ -14,6 +14,7 @@ from store import migrations_deadlines as _deadlines  # noqa: F401  (registers i
 from store import migrations_sweeps  # noqa: F401  (registers its migrations on `migrations`)
 from store.foreign import refuse_foreign
 from store.schema import migrations
+import store.migrations_scrapyd  # noqa: F401  (registers its migration on `migrations`)
 
 LOCK_WAIT = 30.0  # seconds a write waits for another process's lock ([govwatch] lock_wait)
 

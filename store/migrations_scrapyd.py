@@ -1,0 +1,39 @@
+"""Tables of the Scrapyd nodes: each node's state, and each job's bookkeeping (ingested once, by job id)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from store.schema import migrations
+
+
+@migrations(name="0005_scrapyd")
+def create_scrapyd_tables(db: Database) -> None:
+    """Create scrapyd_nodes (state, failures in a row) and scrapyd_jobs (one row a job, ingested once)."""
+    db.executescript(
+        """
+        CREATE TABLE scrapyd_nodes (
+            url TEXT PRIMARY KEY,
+            state TEXT NOT NULL DEFAULT 'unknown',
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_ok_at TEXT,
+            checked_at TEXT,
+            running INTEGER,
+            pending INTEGER,
+            deployed TEXT
+        );
+        CREATE TABLE scrapyd_jobs (
+            id TEXT PRIMARY KEY,
+            node TEXT NOT NULL,
+            spider TEXT NOT NULL,
+            polls INTEGER NOT NULL,
+            scheduled_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'scheduled',
+            finished_at TEXT,
+            items INTEGER,
+            error TEXT
+        );
+        CREATE INDEX scrapyd_jobs_node ON scrapyd_jobs(node, scheduled_at);
+        """
+    )
