@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, Settings
+from monitor.dashboard import write_dashboard
 from monitor.errors import GovwatchError
 from monitor.feed_index import index_files
 from monitor.feeds import EPOCH, FORMATS, FeedRenderer, FeedSpec, catalog
@@ -86,6 +87,7 @@ def update_feeds(config: Config, *, rebuild: bool = False) -> FeedsReport:
             report.written += write_if_changed(settings.feeds_dir / name, svg)
         report.written += sum(write_if_changed(settings.feeds_dir / name, data)
                               for name, data in index_files(settings, specs).items())  # fmt: skip
+        report.written += write_dashboard(config, db, {s.path for s in specs}, write_if_changed)
         report.removed = _remove_stale(settings.feeds_dir, state, specs)
         state = {"stamp": _stamp(settings), "last_event_id": last_id, "feeds": {s.path: s.signature() for s in specs}}
         write_if_changed(settings.feeds_dir / STATE_FILE, json.dumps(state, indent=1).encode())

@@ -191,7 +191,7 @@ def test_opml_and_index_list_every_feed(story):
     opml = ET.parse(story.feeds / "feeds.opml").getroot()
     urls = {o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")}
     assert urls == {FEEDS_URL + p for p in feed_files(story.feeds) if p.endswith(".atom")}
-    index = lxml.html.parse(str(story.feeds / "index.html")).getroot()
+    index = lxml.html.parse(str(story.feeds / "feeds.html")).getroot()
     hrefs = {a.get("href") for a in index.iter("a")}
     assert set(feed_files(story.feeds)) <= hrefs and "feeds.opml" in hrefs
     assert all((story.feeds / h).is_file() for h in hrefs)
