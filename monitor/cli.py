@@ -370,6 +370,11 @@ def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -
         sys.exit(1)
 
 
+from monitor.cli_watchlist import register as _register_watchlist  # noqa: E402  (after the group exists)
+
+_register_watchlist(cli, _friendly, config_option)
+
+
 def main() -> None:
     """Run the govwatch command line."""
     cli(prog_name="govwatch")
