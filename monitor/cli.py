@@ -79,14 +79,16 @@ def cli(verbose: int) -> None:
 @config_option
 @click.option("--only", metavar="WATCH", help="Poll only this watch (its id, petition number or a tag).")
 @click.option("--force", is_flag=True, help="Poll even watches whose last answer is still fresh.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
 @_friendly
-def check(config_path: str, only: str | None, force: bool) -> None:
+def check(config_path: str, only: str | None, force: bool, quiet: bool) -> None:
     """Poll every watch once, store what changed, print a summary."""
     config = _load(config_path)
     watches = config.select(only)
     from monitor.crawl import crawl, run_on_reactor
+    from monitor.progress import Progress, planned_polls
 
-    progress = report.Progress(enabled=sys.stderr.isatty())
+    progress = Progress(planned_polls(config, watches), enabled=sys.stderr.isatty() and not quiet)
     result = run_on_reactor(lambda: crawl(config, watches, force=force, on_observation=progress.tick))
     progress.done()
     click.echo(report.check_summary(result, config))

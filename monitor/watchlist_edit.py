@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -223,14 +224,14 @@ class Added:
     events: int
 
 
-async def add_watch(candidate: Candidate) -> Added:
+async def add_watch(candidate: Candidate, on_observation: Callable[[], None] | None = None) -> Added:
     """Poll the new watch once; append its entry only if the poll succeeded (else the file is untouched)."""
     from monitor.crawl import crawl
     from store.db import open_db
     from store.watches import sync_watches
 
     watch = candidate.watch
-    report = await crawl(candidate.new, (watch,), force=True)
+    report = await crawl(candidate.new, (watch,), force=True, on_observation=on_observation)
     db = open_db(candidate.new.settings.database)
     try:
         row = next(db.query("SELECT last_outcome, last_error, gone FROM watches WHERE id = ?", [watch.id]), None)
