@@ -69,7 +69,8 @@ def time_ticks(start: float, end: float, most: int = 8) -> tuple[list[float], st
 
 
 def _label(moment: float, fmt: str) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime(fmt).lstrip("0")
+    text = datetime.fromtimestamp(moment, UTC).strftime(fmt)
+    return text[1:] if text[:1] == "0" and text[1:2].isdigit() else text  # "3 Dec", "9:00", "0:00"
 
 
 def curve_svg(points: Sequence[tuple[str, int]], thresholds: Sequence[int] = (), marks: Sequence[Mark] = (),

@@ -8,8 +8,10 @@ Pages of petitions and watches that left the dashboard are deleted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,14 +20,15 @@ from sqlite_utils import Database
 
 from monitor.clock import now as clock_now
 from monitor.config import Config, Settings
-from monitor.dashboard_data import gather, petition_page, watch_page
+from monitor.dashboard_data import curve, gather, petition_page, watch_page
 from monitor.dashboard_html import Links, dashboard_html
 from monitor.detail_pages import page_watch_html, petition_html
 from store import queries
 from store.pages import snapshot_rows
 
 DASHBOARD_FILE = "index.html"
-STATE_FILE = ".govwatch-dashboard.json"  # the pages written last time (a dotfile: never served)
+STATE_FILE = ".govwatch-dashboard.json"  # the pages written last time, with fingerprints (a dotfile: never served)
+LAYOUT = 1  # bump when the pages' HTML changes, so every page is written again
 DATASETTE_PORT = 8001
 MAX_PAGE_EVENTS = 100
 MAX_PAGE_VERSIONS = 200
@@ -46,43 +49,79 @@ def datasette_url(settings: Settings) -> str:
 
 def write_dashboard(config: Config, db: Database, feed_paths: set[str],
                     write: Callable[[Path, bytes], bool], now: datetime | None = None) -> int:  # fmt: skip
-    """Write index.html and the pages of its petitions and page watches; return the files written."""
+    """Write index.html and the pages of its petitions and page watches; return the files written.
+
+    A page whose inputs did not change since it was written (its fingerprint) is not rendered again.
+    """
     folder = config.settings.feeds_dir
     now = now or clock_now()
-    board = gather(config, db, now)
     links = Links(frozenset(feed_paths), datasette_url(config.settings))
-    files: dict[str, str] = {}
+    state = _read_state(folder)
+    before = state.get("pages", {})
+    feeds_hash = hashlib.sha1("\n".join(sorted(feed_paths)).encode()).hexdigest()[:12]
+    stamp = f"{LAYOUT}|{links.datasette}|{feeds_hash}"
+    overall = f"{stamp}|{now.date()}|{_changes(config, db)}"
+    if state.get("overall") == overall and (folder / DASHBOARD_FILE).is_file():
+        return 0  # no poll changed anything the pages show: skip the reading and rendering
+    board = gather(config, db, now)
+    fingerprints: dict[str, str] = {}
+    written = 0
+
+    def fresh(path: str, fingerprint: str) -> bool:
+        fingerprints[path] = fingerprint = f"{stamp}|{fingerprint}"
+        return before.get(path) == fingerprint and (folder / path).is_file()
+
     for p in board.petitions:
+        if fresh(p.page, p.fingerprint):
+            continue
         row = next(db.query("SELECT * FROM petitions WHERE id = ?", [p.id]))
         events = queries.events(db, petition=p.id, limit=MAX_PAGE_EVENTS)
-        files[p.page] = petition_html(p, row, events, links)
+        full = replace(p, points=curve(db, p.id))
+        written += write(folder / p.page, petition_html(full, row, events, links).encode())
     for row in board.pages:
         watch = config.watch(row["watch_id"])
+        last_event = next(db.query("SELECT max(id) AS id FROM events WHERE watch_id = ?", [watch.id]))["id"]
+        if fresh(watch_page(watch.id), f"{row['changed_at']}|{row['count']}|{last_event}"):
+            continue
         snaps = snapshot_rows(db, watch.id)[-MAX_PAGE_VERSIONS:]
         counts = [(r["observed_at"], r["count"]) for r in db.query(
             "SELECT observed_at, count FROM page_counts WHERE watch_id = ? ORDER BY observed_at", [watch.id])]  # fmt: skip
         events = queries.events(db, watch=watch.id, limit=MAX_PAGE_EVENTS)
-        files[watch_page(watch.id)] = page_watch_html(watch.id, watch.url, row, snaps, counts, events, links)
-    files[DASHBOARD_FILE] = dashboard_html(board, links, set(files))
-    written = sum(write(folder / path, text.encode()) for path, text in files.items())
-    _remove_stale(folder, set(files))
+        html = page_watch_html(watch.id, watch.url, row, snaps, counts, events, links)
+        written += write(folder / watch_page(watch.id), html.encode())
+    written += write(folder / DASHBOARD_FILE, dashboard_html(board, links, set(fingerprints)).encode())
+    _remove_stale(folder, before, fingerprints)
+    write(folder / STATE_FILE, json.dumps({"overall": overall, "pages": fingerprints}, indent=1).encode())
     return written
 
 
-def _remove_stale(folder: Path, pages: set[str]) -> None:
-    """Delete the pages written last time that are not written now; remember the new list."""
-    state = folder / STATE_FILE
+def _changes(config: Config, db: Database) -> str:
+    """Return a summary of everything the pages show that a poll can change (cheap: a few aggregates)."""
+    row = db.conn.execute(
+        "SELECT (SELECT max(id) FROM events),"
+        " (SELECT max(count_changed_at) || max(changed_at) FROM petitions),"
+        " (SELECT group_concat(id || ':' || failures || ':' || gone || ':' || coalesce(last_checked_at, ''))"
+        "  FROM watches WHERE failures > 0 OR gone),"
+        " (SELECT max(coalesce(changed_at, '')) || max(coalesce(count_changed_at, '')) FROM pages),"
+        " (SELECT count(*) FROM watch_petitions)").fetchone()  # fmt: skip
+    watches = hashlib.sha1("\n".join(sorted(w.id for w in config.watches)).encode()).hexdigest()[:12]
+    return hashlib.sha1(repr((row, watches, config.settings)).encode()).hexdigest()
+
+
+def _read_state(folder: Path) -> dict:
     try:
-        before = set(json.loads(state.read_text()).get("pages", []))
-    except (FileNotFoundError, ValueError, AttributeError):
-        before = set()
-    for path in before - pages:
+        state = json.loads((folder / STATE_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and isinstance(state.get("pages", {}), dict) else {}
+
+
+def _remove_stale(folder: Path, before: dict[str, str], now: dict[str, str]) -> None:
+    """Delete the pages written last time that are not written now."""
+    for path in before.keys() - now.keys():
         target = folder / path
         if target.suffix == ".html" and target.resolve().is_relative_to(folder.resolve()):
             target.unlink(missing_ok=True)
-    text = json.dumps({"pages": sorted(pages)}, indent=1)
-    if not state.exists() or state.read_text() != text:
-        state.write_text(text)
 
 
 __all__ = ["write_dashboard", "datasette_url", "petition_page", "watch_page"]

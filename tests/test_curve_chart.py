@@ -56,3 +56,10 @@ def test_text_alternatives_and_the_sparkline():
     spark = ET.fromstring(sparkline_svg(curve))
     assert spark.get("aria-hidden") == "true" and len(spark.find(f"{SVG}polyline").get("points").split()) == 3
     assert curve_svg([]) is None
+
+
+def test_midnight_and_morning_hours_keep_their_digits():
+    day = datetime(2026, 12, 2, tzinfo=UTC)
+    svg = curve_svg([(iso(day - timedelta(hours=2)), 10), (iso(day + timedelta(hours=10)), 20)])
+    labels = texts(svg)
+    assert "0:00" in labels and ":00" not in labels
