@@ -35,14 +35,11 @@ MAX_PAGE_VERSIONS = 200
 
 
 def datasette_url(settings: Settings) -> str:
-    """Return the address of the history's database in Datasette, as `govwatch serve` starts it.
+    """Return the address of the history's database in Datasette, as `govwatch serve` starts it by default.
 
-    `[govwatch] datasette_url` when set, else feeds_url's host on port 8001.
+    feeds_url's host on port 8001, and the database file's name.
     """
-    configured = getattr(settings, "datasette_url", None)
     name = Path(settings.database).stem
-    if configured:
-        return f"{configured.rstrip('/')}/{name}"
     parts = urlsplit(settings.feeds_url)
     return f"{parts.scheme}://{parts.hostname}:{DATASETTE_PORT}/{name}"
 

@@ -188,6 +188,22 @@ def curve(db: Database, petition_id: str, limit: int = MAX_CURVE_POINTS) -> tupl
     return tuple((at, count) for at, count in rows if count is not None)
 
 
+# The sparklines of the last dashboard, by petition and the time its count last moved: `govwatch run`
+# rewrites the dashboard after every crawl, and most curves have not moved since the last one.
+_SPARKS: dict[tuple[str, str, str], tuple[tuple[str, int], ...]] = {}
+_SPARKS_KEPT = 1000
+
+
+def _spark(db: Database, petition_id: str, count_changed_at: str) -> tuple[tuple[str, int], ...]:
+    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), petition_id, count_changed_at)
+    points = _SPARKS.get(key)
+    if points is None:
+        if len(_SPARKS) >= _SPARKS_KEPT:
+            _SPARKS.clear()
+        points = _SPARKS[key] = curve(db, petition_id, SPARK_POINTS)
+    return points
+
+
 def _thresholds(row: dict, extra: tuple[int, ...]) -> tuple[int, ...]:
     response_at, debate_at = RESPONSE_THRESHOLD, DEBATE_THRESHOLD
     try:
@@ -231,7 +247,7 @@ def petition_views(config: Config, db: Database, ids: list[str], now: datetime) 
             response=response_state(row["response_threshold_reached_at"], row["government_response_at"], now, due),
             next_threshold=upcoming, estimated_at=estimated, rate_per_day=rate * 86400 if rate else None,
             threshold_at=row["response_threshold_reached_at"], response_at=row["government_response_at"],
-            closing_date=row["closing_date"], points=curve(db, pid, SPARK_POINTS), page=petition_page(pid),
+            closing_date=row["closing_date"], points=_spark(db, pid, row["count_changed_at"]), page=petition_page(pid),
             feed=f"petitions/{slug(pid)}",
             fingerprint="|".join(str(v) for v in (row["changed_at"], row["count_changed_at"], count,
                                                   last_events.get(pid), now.date(), (estimated or "")[:10])),
