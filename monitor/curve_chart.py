@@ -19,7 +19,7 @@ from monitor.clock import human_date, parse_iso
 
 # Candidate tick steps of the time axis, in seconds, with the label format each uses.
 _TIME_STEPS = (
-    (60, "%H:%M"), (300, "%H:%M"), (900, "%H:%M"), (3600, "%H:%M"), (3 * 3600, "%H:%M"),
+    (10, "%H:%M:%S"), (30, "%H:%M:%S"), (60, "%H:%M"), (300, "%H:%M"), (900, "%H:%M"), (3600, "%H:%M"), (3 * 3600, "%H:%M"),
     (6 * 3600, "%d %b %H:%M"), (86400, "%d %b"), (2 * 86400, "%d %b"), (7 * 86400, "%d %b"),
     (30 * 86400, "%b %Y"), (91 * 86400, "%b %Y"), (365 * 86400, "%Y"),
 )  # fmt: skip
@@ -74,11 +74,19 @@ def _label(moment: float, fmt: str) -> str:
 
 
 def curve_svg(points: Sequence[tuple[str, int]], thresholds: Sequence[int] = (), marks: Sequence[Mark] = (),
-              *, width: int = 960, height: int = 380, title: str = "Signatures over time") -> str | None:  # fmt: skip
-    """Return a large SVG line chart of (ISO time, count) points with axes, thresholds and marks; None if empty."""
+              *, width: int = 960, height: int = 380, title: str = "Signatures over time",
+              text: float = 1.0, css_class: str = "curve") -> str | None:  # fmt: skip
+    """Return a large SVG line chart of (ISO time, count) points with axes, thresholds and marks; None if empty.
+
+    `text` scales the lettering (and margins), for a narrow chart shown on a phone.
+    """
     if not points:
         return None
-    left, right, top, bottom = 78, 24, 30, 48
+    left, right, top, bottom = round(78 * text), 24, round(30 * text), round(48 * text)
+
+    def size(n: int) -> str:
+        return f'font-size="{round(n * text)}"'
+
     times = [parse_iso(at).timestamp() for at, _ in points]
     counts = [count for _, count in points]
     mark_times = [(parse_iso(m.at).timestamp(), m) for m in marks]
@@ -103,34 +111,39 @@ def curve_svg(points: Sequence[tuple[str, int]], thresholds: Sequence[int] = (),
     out = [f'<rect width="{width}" height="{height}" fill="#fff"/>']
     for value in range(0, y_top + 1, step):
         out.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" stroke="#e5e5e5"/>')
-        out.append(f'<text x="{left - 8}" y="{y(value) + 4:.1f}" font-size="13" text-anchor="end" fill="#444">'
+        out.append(f'<text x="{left - 8}" y="{y(value) + 4 * text:.1f}" {size(13)} text-anchor="end" fill="#444">'
                    f"{value:,}</text>")  # fmt: skip
-    ticks, fmt = time_ticks(t0, t1)
+    ticks, fmt = time_ticks(t0, t1, most=max(3, round(8 / text * width / 960)))
     for tick in ticks:
         out.append(f'<line x1="{x(tick):.1f}" y1="{top + plot_h}" x2="{x(tick):.1f}" y2="{top + plot_h + 5}" '
-                   f'stroke="#444"/><text x="{x(tick):.1f}" y="{top + plot_h + 20}" font-size="13" '
+                   f'stroke="#444"/><text x="{x(tick):.1f}" y="{top + plot_h + round(20 * text)}" {size(13)} '
                    f'text-anchor="middle" fill="#444">{esc(_label(tick, fmt))}</text>')  # fmt: skip
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#444"/>')
-    out.append(f'<text x="{left}" y="{height - 6}" font-size="12" fill="#666">'
-               f"{esc(human_date(points[0][0]))} to {esc(human_date(points[-1][0]))} (UTC)</text>")  # fmt: skip
+    out.append(f'<text x="{left}" y="{height - 6}" {size(12)} fill="#666">'
+               f"{esc(_span_text(points))} (UTC)</text>")  # fmt: skip
     for value in shown:
         out.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" '
                    f'stroke="#d4351c" stroke-dasharray="6 4"/><text x="{width - right - 4}" y="{y(value) - 5:.1f}" '
-                   f'font-size="13" text-anchor="end" fill="#d4351c">{value:,}</text>')  # fmt: skip
+                   f'{size(13)} text-anchor="end" fill="#d4351c">{value:,}</text>')  # fmt: skip
     for t, mark in mark_times:
-        right_half = x(t) > left + plot_w * 0.6  # label on the line's left, so it is not cut off
+        right_half = x(t) + len(mark.label) * 7.5 * text > width - right  # label on the left, not cut off
         out.append(f'<line x1="{x(t):.1f}" y1="{top}" x2="{x(t):.1f}" y2="{top + plot_h}" stroke="#00703c" '
-                   f'stroke-width="2"/><text x="{x(t) + (-4 if right_half else 4):.1f}" y="{top + 14}" '
-                   f'font-size="13" fill="#00703c"{_END if right_half else ""}>'
+                   f'stroke-width="2"/><text x="{x(t) + (-4 if right_half else 4):.1f}" y="{top + round(14 * text)}" '
+                   f'{size(13)} fill="#00703c"{_END if right_half else ""}>'
                    f"{esc(mark.label)}</text>")  # fmt: skip
     line = " ".join(f"{x(t):.1f},{y(c):.1f}" for t, c in zip(times, counts))
     out.append(f'<polyline points="{line}" fill="none" stroke="#1d70b8" stroke-width="2.5"/>')
     if len(points) == 1:
         out.append(f'<circle cx="{x(times[0]):.1f}" cy="{y(counts[0]):.1f}" r="4" fill="#1d70b8"/>')
-    out.append(f'<text x="{left}" y="{top - 10}" font-size="14" fill="#222">{counts[-1]:,} signatures</text>')
+    out.append(f'<text x="{left}" y="{top - 10}" {size(14)} fill="#222">{counts[-1]:,} signatures</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{esc(title)}" font-family="sans-serif" class="curve">'
+            f'aria-label="{esc(title)}" font-family="sans-serif" class="{css_class}">'
             f"<title>{esc(title)}</title>" + "".join(out) + "</svg>")  # fmt: skip
+
+
+def _span_text(points: Sequence[tuple[str, int]]) -> str:
+    first, last = human_date(points[0][0]), human_date(points[-1][0])
+    return first if first == last else f"{first} to {last}"
 
 
 def sparkline_svg(points: Sequence[tuple[str, int]], *, width: int = 120, height: int = 32) -> str | None:

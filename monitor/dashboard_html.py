@@ -43,7 +43,9 @@ dt{color:#505a5f}dd{margin:0}
 ol.events{list-style:none;padding:0}
 ol.events li{border-top:1px solid #ddd;padding:.5rem 0}
 .meta{color:#505a5f;font-size:.9rem}
-svg.curve{width:100%;min-width:36rem;height:auto;display:block}
+svg.curve{width:100%;height:auto;display:block}
+svg.narrow{display:none}
+@media (max-width:40rem){svg.wide{display:none}svg.narrow{display:block}dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}}
 figure{margin:.25rem 0}
 .body{overflow-wrap:anywhere}
 .scroll{overflow-x:auto}

@@ -25,10 +25,18 @@ esc = html.escape
 MAX_DIFFS = 10  # diffs shown on a page watch's page (the newest); Datasette has them all
 
 
+def _chart(points: Any, thresholds: Any, marks: Any, title: str) -> str | None:
+    """Return the chart twice: 960 px wide for a desktop, and narrow with larger lettering for a phone (CSS picks)."""
+    wide = curve_svg(points, thresholds, marks, title=title, css_class="curve wide")
+    narrow = curve_svg(points, thresholds, marks, title=title, width=480, height=360, text=1.6,
+                       css_class="curve narrow")  # fmt: skip
+    return None if wide is None else wide + (narrow or "")
+
+
 def _figure(svg: str | None, alternative: str) -> str:
     if svg is None:
         return f"<p>{esc(alternative)}</p>"
-    return f'<figure><div class="scroll">{svg}</div><figcaption class="meta">{esc(alternative)}</figcaption></figure>'
+    return f'<figure>{svg}<figcaption class="meta">{esc(alternative)}</figcaption></figure>'
 
 
 def petition_html(p: PetitionView, row: dict[str, Any], events: list[Event], links: Links) -> str:
@@ -41,7 +49,7 @@ def petition_html(p: PetitionView, row: dict[str, Any], events: list[Event], lin
         marks.append(Mark(p.response_at, "Government response"))
     elif p.response.due_at and _near(p.points, p.response.due_at):
         marks.append(Mark(p.response.due_at, "Response due"))
-    chart = curve_svg(p.points, p.thresholds, marks, title=f"Signatures of petition {p.number} over time")
+    chart = _chart(p.points, p.thresholds, marks, f"Signatures of petition {p.number} over time")
     alternative = curve_text(p.points) + "".join(f" {m.label}: {_plain_day(m.at)}." for m in marks)
     if p.response.due_at and not p.response_at and not any(m.label == "Response due" for m in marks):
         alternative += f" Response due: {_plain_day(p.response.due_at)}."
@@ -117,7 +125,7 @@ def page_watch_html(watch_id: str, url: str, row: dict[str, Any] | None, snaps: 
                          *(f"<p>− <del>{esc(x)}</del> (list)</p>" for x in removed)])  # fmt: skip
         diffs.append(f"<h3>Version {i} → {i + 1} ({_when(after['observed_at'])})</h3>"
                      f"<div class=\"body\">{diff_html(diff) or '<p>No change of text.</p>'}{items}</div>")  # fmt: skip
-    chart = curve_svg(counts, (), (), title=f"Count on {watch_id} over time") if counts else None
+    chart = _chart(counts, (), (), f"Count on {watch_id} over time") if counts else None
     count_html = _figure(chart, curve_text(counts).replace("signatures", "")) if counts else ""
     queries = " · ".join([
         links.query("page_changes", "Changes", watch=watch_id),
