@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -31,6 +32,7 @@ STATE_FILE = ".govwatch-dashboard.json"  # the pages written last time, with fin
 LAYOUT = 1  # bump when the pages' HTML changes, so every page is written again
 DATASETTE_PORT = 8001
 MAX_PAGE_EVENTS = 100
+COUNTS_EVERY = 10.0  # seconds: counts that moved (without an event) show within this, not after every crawl
 MAX_PAGE_VERSIONS = 200
 
 
@@ -57,9 +59,14 @@ def write_dashboard(config: Config, db: Database, feed_paths: set[str],
     before = state.get("pages", {})
     feeds_hash = hashlib.sha1("\n".join(sorted(feed_paths)).encode()).hexdigest()[:12]
     stamp = f"{LAYOUT}|{links.datasette}|{feeds_hash}"
-    overall = f"{stamp}|{now.date()}|{_changes(config, db)}"
+    urgent, counts = _changes(config, db)
+    overall = f"{stamp}|{now.date()}|{urgent}|{counts}"
     if state.get("overall") == overall and (folder / DASHBOARD_FILE).is_file():
         return 0  # no poll changed anything the pages show: skip the reading and rendering
+    written_at = state.get("written_at", 0)
+    if (state.get("urgent") == f"{stamp}|{now.date()}|{urgent}" and (folder / DASHBOARD_FILE).is_file()
+            and 0 <= time.time() - written_at < COUNTS_EVERY):  # fmt: skip
+        return 0  # only counts moved, and the pages were written moments ago: the next crawl will
     board = gather(config, db, now)
     fingerprints: dict[str, str] = {}
     written = 0
@@ -88,21 +95,29 @@ def write_dashboard(config: Config, db: Database, feed_paths: set[str],
         written += write(folder / watch_page(watch.id), html.encode())
     written += write(folder / DASHBOARD_FILE, dashboard_html(board, links, set(fingerprints)).encode())
     _remove_stale(folder, before, fingerprints)
-    write(folder / STATE_FILE, json.dumps({"overall": overall, "pages": fingerprints}, indent=1).encode())
+    write(folder / STATE_FILE, json.dumps({"overall": overall, "urgent": f"{stamp}|{now.date()}|{urgent}",
+                                           "written_at": time.time(), "pages": fingerprints}, indent=1).encode())
     return written
 
 
-def _changes(config: Config, db: Database) -> str:
-    """Return a summary of everything the pages show that a poll can change (cheap: a few aggregates)."""
-    row = db.conn.execute(
+def _changes(config: Config, db: Database) -> tuple[str, str]:
+    """Summarise what the pages show that a poll can change (cheap: a few aggregates).
+
+    Return what must show at once (events, failing watches, the watchlist) and what may wait a
+    few seconds (counts moving).
+    """
+    urgent = db.conn.execute(
         "SELECT (SELECT max(id) FROM events),"
-        " (SELECT max(count_changed_at) || max(changed_at) FROM petitions),"
-        " (SELECT group_concat(id || ':' || failures || ':' || gone || ':' || coalesce(last_checked_at, ''))"
-        "  FROM watches WHERE failures > 0 OR gone),"
-        " (SELECT max(coalesce(changed_at, '')) || max(coalesce(count_changed_at, '')) FROM pages),"
+        " (SELECT group_concat(id || ':' || failures || ':' || gone) FROM watches WHERE failures > 0 OR gone),"
+        " (SELECT max(coalesce(changed_at, '')) FROM pages),"
         " (SELECT count(*) FROM watch_petitions)").fetchone()  # fmt: skip
+    counts = db.conn.execute(
+        "SELECT (SELECT max(count_changed_at) || max(changed_at) FROM petitions),"
+        " (SELECT max(coalesce(count_changed_at, '')) FROM pages),"
+        " (SELECT max(coalesce(last_checked_at, '')) FROM watches WHERE failures > 0)").fetchone()  # fmt: skip
     watches = hashlib.sha1("\n".join(sorted(w.id for w in config.watches)).encode()).hexdigest()[:12]
-    return hashlib.sha1(repr((row, watches, config.settings)).encode()).hexdigest()
+    digest = hashlib.sha1(repr((urgent, watches, config.settings)).encode()).hexdigest()
+    return digest, hashlib.sha1(repr(counts).encode()).hexdigest()
 
 
 def _read_state(folder: Path) -> dict:
