@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/history_queries.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/page_search.py

@@ -81,16 +81,18 @@ def cli(verbose: int) -> None:
 @config_option
 @click.option("--only", metavar="WATCH", help="Poll only this watch (its id, petition number or a tag).")
 @click.option("--force", is_flag=True, help="Poll even watches whose last answer is still fresh.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
 @_friendly
-def check(config_path: str, only: str | None, force: bool) -> None:
+def check(config_path: str, only: str | None, force: bool, quiet: bool) -> None:
     """Poll every watch once, store what changed, print a summary (exit 3: some watch failed, 4: all did)."""
     config = _load(config_path)
     watches = config.select(only)
     from monitor.check import EXIT_INTERRUPTED, check_crawl, exit_status, interrupted_line
     from monitor.crawl import run_on_reactor
     from monitor.feeds_alongside import FeedsAlongside
+    from monitor.progress import Progress, planned_polls
 
-    progress = report.Progress(enabled=sys.stderr.isatty())
+    progress = Progress(planned_polls(config, watches), enabled=sys.stderr.isatty() and not quiet)
     with FeedsAlongside(config) as feeds:  # petition feeds are rendered beside the crawl, as events come
         result, interrupted = run_on_reactor(lambda: check_crawl(config, watches, force=force,
                                                                  on_observation=progress.tick))  # fmt: skip
@@ -265,6 +267,10 @@ def alerts_test(ctx: click.Context, config_path: str | None, name: str | None) -
 from monitor import cli_backup  # noqa: E402 (its commands are added to the group defined above)
 
 cli_backup.register(cli, config_option, _friendly, _load)
+
+from monitor.cli_watchlist import register as _register_watchlist  # noqa: E402  (after the group exists)
+
+_register_watchlist(cli, _friendly, config_option)
 
 
 def main() -> None:

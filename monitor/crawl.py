@@ -122,7 +122,8 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
                 continue
             crawler = runner.create_crawler(spider)
             if on_observation is not None:
-                crawler.signals.connect(lambda **_: on_observation(), signal=signals.item_scraped)
+                # weak=False: the dispatcher holds receivers weakly, and nothing else holds this lambda.
+                crawler.signals.connect(lambda **_: on_observation(), signal=signals.item_scraped, weak=False)
             crawlers.append(crawler)
             tasks.append(runner.crawl(crawler, polls=batch, config=config))
         await asyncio.gather(*tasks)

@@ -1,4 +1,4 @@
-"""List every feed: `feeds.opml` for feed readers, `index.html` for people.
+"""List every feed: `feeds.opml` for feed readers, `feeds.html` for people.
 
 Both are made from the feed catalog and carry no build time, so they are
 rewritten only when the list of feeds changes.
@@ -15,7 +15,7 @@ from monitor.feeds import FORMATS, SECTIONS, FeedSpec, feed_url
 from monitor.render import plain
 
 OPML_FILE = "feeds.opml"
-INDEX_FILE = "index.html"
+INDEX_FILE = "feeds.html"  # index.html is the dashboard (monitor.dashboard)
 _LABELS = {"atom": "Atom", "rss": "RSS"}
 
 
@@ -74,5 +74,5 @@ These feeds are published at {html.escape(settings.feeds_url)}.</p>
 
 
 def index_files(settings: Settings, specs: list[FeedSpec]) -> dict[str, bytes]:
-    """Return feeds.opml and index.html, by file name."""
+    """Return feeds.opml and feeds.html, by file name."""
     return {OPML_FILE: opml(settings, specs), INDEX_FILE: index_html(settings, specs)}

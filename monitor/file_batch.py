@@ -119,3 +119,20 @@ def _link(alias: Path, target: Path) -> bool:
         tmp.write_bytes(target.read_bytes())
     os.replace(tmp, alias)
     return True
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write one file atomically unless it already holds `data`; tell whether it was written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config, Settings
+from monitor.dashboard import write_dashboard
 from monitor.errors import GovwatchError
 from monitor.feed_index import index_files
 from monitor.feeds import EPOCH, FORMATS, FeedRenderer, FeedSpec, catalog
@@ -98,10 +99,16 @@ def update_feeds(config: Config, *, rebuild: bool = False, early: EarlyFeeds | N
         for alias, target in aliases.items():
             for fmt in FORMATS:
                 batch.link(f"{alias}.{fmt}", f"{target}.{fmt}")
+
+        def stage(path: Path, data: bytes) -> bool:  # the dashboard's pages go in the same batch
+            batch.write(str(path.relative_to(settings.feeds_dir)), data)
+            return False  # counted when the batch is committed
+
+        write_dashboard(config, db, {s.path for s in specs}, stage)
         state = {"stamp": _stamp(settings), "last_event_id": last_id, "feeds": {s.path: s.signature() for s in specs},
                  "aliases": aliases}  # fmt: skip
         batch.write(STATE_FILE, json.dumps(state, indent=1).encode())  # last: it names what is in place
-        report.written += sum(name != STATE_FILE for name in batch.commit())
+        report.written += sum(not name.startswith(".govwatch-") for name in batch.commit())
         report.removed = _remove_stale(settings.feeds_dir, old, {s.path for s in specs} | aliases.keys())
     except OSError as e:
         batch.abort()

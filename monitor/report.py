@@ -42,23 +42,6 @@ class OneLineFormatter(logging.Formatter):
         return super().format(record)
 
 
-class Progress:
-    """A progress line on stderr while a crawl runs (only on a terminal)."""
-
-    def __init__(self, enabled: bool):
-        self.enabled, self.count = enabled, 0
-
-    def tick(self) -> None:
-        self.count += 1
-        if self.enabled:
-            sys.stderr.write(f"\r  {self.count:,} fetches recorded…")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.enabled and self.count:
-            sys.stderr.write("\r" + " " * 40 + "\r")
-
-
 def check_summary(result: CrawlReport, config: Config) -> str:
     """Return the summary `govwatch check` prints."""
     lines = [

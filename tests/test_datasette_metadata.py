@@ -60,14 +60,15 @@ def test_the_metadata_and_the_plugin_ship_in_the_package():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = pyproject["tool"]["setuptools"]["package-data"]["store.datasette"]
     shipped_files = {p for pattern in patterns for p in shipped.HERE.glob(pattern)}
-    assert {shipped.METADATA, shipped.PLUGINS_DIR / "govwatch_history.py"} <= shipped_files
+    plugins = {shipped.PLUGINS_DIR / "govwatch_history.py", shipped.PLUGINS_DIR / "govwatch_chart.py"}
+    assert {shipped.METADATA, *plugins} <= shipped_files
     # --plugins-dir loads every .py file there: nothing but plugins may live in it
-    assert sorted(p.name for p in shipped.PLUGINS_DIR.glob("*.py")) == ["govwatch_history.py"]
+    assert sorted(p.name for p in shipped.PLUGINS_DIR.glob("*.py")) == ["govwatch_chart.py", "govwatch_history.py"]
 
 
 def test_readme_lists_every_canned_query_and_the_chart_link():
     readme = (ROOT / "README.md").read_text()
     queries = yaml.safe_load(shipped.METADATA.read_text())["databases"][shipped.DATABASE_NAME]["queries"]
     assert [name for name in queries if f"| `{name}` |" not in readme] == []
-    assert f"signature_curve?petition=221342#{queries['signature_curve']['fragment']}" in readme
     assert f"response_times#{queries['response_times']['fragment']}" in readme
+    assert "/govwatch/signature_curve.svg?petition=221342" in readme  # the chart is a link too
