@@ -41,6 +41,8 @@ def to_jsonable(value: Any) -> Any:
         return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(to_jsonable(v) for v in value)  # sorted: the same set is the same text
     if isinstance(value, dict):
         return {k: to_jsonable(v) for k, v in value.items()}
     return value

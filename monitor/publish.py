@@ -32,6 +32,7 @@ from monitor.errors import GovwatchError
 from monitor.feed_index import index_files
 from monitor.feeds import EPOCH, FORMATS, FeedRenderer, FeedSpec, catalog
 from monitor.file_batch import FileBatch
+from monitor.troubles import Troubles
 from store import queries
 from store.db import open_db
 
@@ -133,6 +134,7 @@ class FeedPublisher:
         self._task: asyncio.Task[None] | None = None
         self._config: Config | None = None
         self._again = False
+        self._troubles = Troubles()  # a full disk under feeds_dir is said once, then retried quietly
 
     def after_crawl(self, config: Config, _report: object = None) -> None:
         """Ask for an update of the feeds (the monitor's after-crawl hook); return at once."""
@@ -149,7 +151,7 @@ class FeedPublisher:
                 report = await asyncio.to_thread(update_feeds, self._config)
                 logger.debug("%s", report.line())
             except GovwatchError as e:
-                logger.error("%s", e)
+                self._troubles.say_once("feeds", str(e))
             except Exception:  # a failing update must not stop the monitor; the traceback is logged
                 logger.exception("updating the feeds failed")
             if not self._again:

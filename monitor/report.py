@@ -6,7 +6,6 @@ Each function returns text or plain data, so tests call them without a terminal.
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any

@@ -179,6 +179,9 @@ def _converter(cls: Any) -> Any:
             return lambda value: None if value is None else tuple(item(v) for v in value)
         items = [_converter(a) for a in args]
         return lambda value: None if value is None else tuple(f(v) for f, v in zip(items, value, strict=True))
+    if origin in (set, frozenset):
+        item = _converter(args[0])
+        return lambda value: None if value is None else origin(item(v) for v in value)
     if origin is list:
         item = _converter(args[0])
         return _same if item is _same else (lambda value: None if value is None else [item(v) for v in value])

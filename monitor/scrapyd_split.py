@@ -87,4 +87,4 @@ def _encoded(config: Config, tables: dict, job: Job) -> list[Job]:
 
 def _compact(poll: Poll) -> dict:
     """Return a poll as JSON without its default fields (a job's argument stays short)."""
-    return {k: v for k, v in to_jsonable(poll).items() if v not in (None, [])}
+    return {k: v for k, v in to_jsonable(poll).items() if v not in (None, [])}  # an empty known_numbers too

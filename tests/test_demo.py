@@ -72,9 +72,10 @@ def test_demo_plays_its_story_into_the_database_the_feeds_and_datasette(tmp_path
     # Afterwards the folder's feeds name where `govwatch serve` serves them, not the demo's dead port.
     dead = urls["Feeds"]
     assert dead != DEFAULT_FEEDS_URL
-    for name in ("all.atom", "feeds.opml", "index.html"):
+    for name in ("all.atom", "feeds.opml", "feeds.html"):
         text = (tmp_path / "feeds" / name).read_text()
         assert dead not in text and DEFAULT_FEEDS_URL in text, name
+    assert dead not in (tmp_path / "feeds" / "index.html").read_text()  # the dashboard's links are relative
     assert f"{DEFAULT_FEEDS_URL}all.atom" in [link.href for link in feed.feed.links if link.rel == "self"]
     assert load_config(tmp_path / "watchlist.toml").settings.feeds_url == DEFAULT_FEEDS_URL
 
