@@ -48,6 +48,12 @@ def _die_with(parent: int) -> Callable[[], None]:
     return preexec
 
 
+def die_with_parent(parent: int) -> None:
+    """In a child forked from `parent` (no exec): be killed when the parent dies, or exit now if it already has."""
+    if _libc is not None:
+        _die_with(parent)()
+
+
 def spawn(argv: Sequence[str], **popen_args: Any) -> subprocess.Popen:
     """Start `argv` as a child that is killed when this process dies (on Linux); Popen's arguments otherwise."""
     if _libc is not None:

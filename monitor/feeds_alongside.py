@@ -13,11 +13,13 @@ cannot be forked, the feeds are simply updated after the crawl.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from types import TracebackType
 
+from monitor.children import die_with_parent
 from monitor.config import Config
 from monitor.errors import GovwatchError
 from monitor.feeds import EPOCH, FeedRenderer, catalog
@@ -86,8 +88,8 @@ class FeedsAlongside:
         if "fork" in multiprocessing.get_all_start_methods():  # the child shares the loaded watchlist
             ctx = multiprocessing.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_work, args=(self.config, child, self.interval), name="govwatch-feeds",
-                                     daemon=True)  # fmt: skip
+            self._proc = ctx.Process(target=_work, args=(self.config, child, self.interval, self._conn, os.getpid()),
+                                     name="govwatch-feeds", daemon=True)  # fmt: skip
             self._proc.start()
             child.close()
         return self
@@ -120,8 +122,14 @@ class FeedsAlongside:
             self._proc = None
 
 
-def _work(config: Config, conn: Connection, interval: float) -> None:
-    """The child: a step every `interval` until asked to finish, then the final update, sent back."""
+def _work(config: Config, conn: Connection, interval: float, parents_end: Connection, parent: int) -> None:
+    """The child: a step every `interval` until asked to finish, then the final update, sent back.
+
+    It ends with govwatch however govwatch ends: killed with it (PR_SET_PDEATHSIG on Linux), and
+    elsewhere at the end of the pipe, which only the parent holds open (the child closes its copy).
+    """
+    die_with_parent(parent)
+    parents_end.close()
     early = EarlyFeeds()
     try:
         early.step(config)

@@ -132,3 +132,30 @@ def test_a_taken_feeds_port_names_the_port_and_its_holder(gw):
         proc = gw.run("serve", "--port", str(port), "--no-datasette", check=False, timeout=60)
     assert proc.returncode == 1 and "Serving" not in proc.stdout
     assert f"port {port} on 127.0.0.1 is taken by pid {os.getpid()}" in proc.stderr
+
+
+def test_sigkilled_check_leaves_no_feeds_process_behind(replica, gw):
+    """`govwatch check` renders feeds in a forked child while it crawls: killing the check kills that child too."""
+    replica.add_petition(12, action="Save the moths", signature_count=100)
+    replica.fault("timeout", path="/petitions/12", delay=30.0)  # the crawl is still waiting when the kill comes
+    gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/12"')
+    check = gw.start("check")
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not children_of(check.pid):
+            time.sleep(0.1)
+        children = children_of(check.pid)
+        assert children, "govwatch check started no feeds process"
+        check.send_signal(signal.SIGKILL)
+        check.wait(5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(alive(pid) for pid in children):
+            time.sleep(0.1)
+        assert not [pid for pid in children if alive(pid)], "the feeds process outlived govwatch check by 5 s"
+    finally:
+        for pid in children_of(check.pid) | children:  # an orphan (the bug this test is for) must not outlive it
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        check.kill()
+        check.wait()
