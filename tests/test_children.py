@@ -14,6 +14,7 @@ import pytest
 from monitor import ports
 from monitor.serve import free_port
 from tests.support.datasette import request
+from tests.test_run import STARTUP, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -85,9 +86,8 @@ def test_sigkilled_run_leaves_no_child_and_the_next_run_serves_datasette_on_the_
         assert request(f"http://127.0.0.1:{port}/-/versions.json").status == 200
         [holder] = ports.holders(port)
         assert holder.pid in children_of(second.pid)  # its own Datasette answers, not an orphan
-        deadline = time.monotonic() + 10  # the monitor has started (its signal handlers with it)
-        while time.monotonic() < deadline and not gw.query("SELECT 1 FROM daemon WHERE pid = ?", (second.pid,)):
-            time.sleep(0.1)
+        # the monitor has started and finished its first pass: SIGTERM now is a normal stop (exit 0)
+        wait_for(lambda: gw.query("SELECT 1 FROM daemon WHERE pid = ? AND crawls >= 1", (second.pid,)), STARTUP)
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(10)
