@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.errors import ConfigError
 from monitor.items import Observation
 from monitor.replica.epetitions import PARLIAMENT_NUMBERS

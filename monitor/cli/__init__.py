@@ -1,0 +1,5 @@
+"""The govwatch command line."""
+
+from monitor.cli.main import main
+
+__all__ = ["main"]
