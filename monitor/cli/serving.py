@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from monitor.cli import report
-from monitor.cli.main import _friendly, _load, cli, config_option
+from monitor.cli.group import _friendly, _load, cli, config_option
 
 
 def _serving_options(command: Callable) -> Callable:

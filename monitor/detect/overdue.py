@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from monitor.watchlist.config import Watch
 from monitor.detect.deadlines import overdue_event, timing
-from monitor.detect.petitions import detector
+from monitor.detect.detectors import detector
 from monitor.items import Event, PetitionState
 
 

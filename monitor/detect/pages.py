@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 
 from monitor.watchlist.config import PageWatch
-from monitor.detect.petitions import Registered, run_detectors
+from monitor.detect.detectors import Registered, run_detectors
 from monitor.detect.diff import added_removed, diff_text, word_changes
 from monitor.items import Event, PageContent, stable_hash
 from monitor.registry import Registry

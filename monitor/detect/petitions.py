@@ -1,7 +1,7 @@
 """Detectors: pure functions that turn two states of a petition into events.
 
 Each detector is ``(previous, new, watch) -> [Event]`` and is registered in
-`DETECTORS` with `@detector`. ``previous`` is None the first time a watch sees
+`DETECTORS` (monitor.detect.detectors) with `@detector`. ``previous`` is None the first time a watch sees
 a petition: detectors then backfill what the site's own timestamps say
 happened (a threshold reached, a response given, a debate), and invent no
 state change. The store fills `detected_at`, and `occurred_at` where a
@@ -10,52 +10,18 @@ detector leaves it empty, with the time of the observation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from monitor.clock import human_date
 from monitor.watchlist.config import Watch
 from monitor.detect.deadlines import timing
 from monitor.detect.diff import diff_text
 from monitor.items import Event, PetitionState, stable_hash, to_jsonable
-from monitor.registry import Registry
-
-Detector = Callable[[PetitionState | None, PetitionState, Watch], list[Event]]
-
-
-@dataclass(frozen=True)
-class Registered:
-    """A detector and the line `govwatch` prints about it (its docstring's first line)."""
-
-    kind: str
-    fn: Detector
-
-    @property
-    def help(self) -> str:
-        return (self.fn.__doc__ or "").strip().splitlines()[0] if self.fn.__doc__ else ""
-
-
-DETECTORS = Registry("detector")
-
-
-def detector(kind: str) -> Callable[[Detector], Detector]:
-    """Register a detector of petition events under its event kind."""
-    return DETECTORS.decorator(kind, lambda fn: Registered(kind, fn))
+# Detector, Registered and run_detectors are re-exported: callers import them from here too.
+from monitor.detect.detectors import DETECTORS, Detector, Registered, detector, run_detectors  # noqa: F401
 
 
 def detect(previous: PetitionState | None, new: PetitionState, watch: Watch) -> list[Event]:
     """Run every registered detector; return their events, each key once."""
     return run_detectors(DETECTORS, previous, new, watch)
-
-
-def run_detectors(registry: Registry, previous: Any, new: Any, watch: Any) -> list[Event]:
-    """Run every detector of `registry` on one change; return their events, the first of each key."""
-    events: dict[str, Event] = {}
-    for registered in registry.values():
-        for event in registered.fn(previous, new, watch):
-            events.setdefault(event.key, event)
-    return list(events.values())
 
 
 def _event(new: PetitionState, watch: Watch, kind: str, slug: str, title: str,
@@ -244,5 +210,5 @@ def petition_discovered(previous: PetitionState | None, new: PetitionState, watc
     )]  # fmt: skip
 
 
-# Detectors kept in their own modules register on import (after `detector` exists above).
+# Detectors kept in their own modules register on import, after those above (the registry keeps their order).
 from monitor.detect import overdue as _deadlines  # noqa: E402,F401
