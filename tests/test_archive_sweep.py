@@ -7,7 +7,7 @@ import pytest
 from monitor.watchlist.config import load_config
 from monitor.errors import ConfigError
 from monitor.items import Observation
-from monitor.replica.epetitions import PARLIAMENT_NUMBERS
+from monitor.replica.documents import PARLIAMENT_NUMBERS
 from tests.support.govwatch import PATIENT_HOST_RULES
 
 PER_PARLIAMENT = 2500

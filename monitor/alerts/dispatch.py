@@ -18,18 +18,21 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from monitor import clock
 from monitor.alerts.channels import Channel
 from monitor.clock import iso, parse_iso
-from monitor.watchlist.config import Config
 from monitor.errors import StoreError
 from monitor.alerts.messages import Message, render_digest, render_event, render_test
 from monitor.alerts.notify import SERVICE_TIMEOUT, Outcome, send
 from store import outbox
 from store.db import open_db
+
+if TYPE_CHECKING:  # the watchlist imports this package (its [[alert]] channels): a type only here
+    from monitor.watchlist.config import Config
 
 logger = logging.getLogger(__name__)
 

@@ -5,20 +5,14 @@ Registered on the `govwatch` click group by monitor.cli (`register`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from monitor.watchlist.config import Config
 from monitor.errors import ConfigError, GovwatchError, StoreError
-
-if TYPE_CHECKING:
-    from store.retention import PruneReport
-
-logger = logging.getLogger("govwatch.run")
+from monitor.run.prune import prune_now
 
 
 def register(cli: click.Group, config_option: Callable, friendly: Callable, load: Callable[[str], Config]) -> None:
@@ -72,21 +66,3 @@ def register(cli: click.Group, config_option: Callable, friendly: Callable, load
             raise ConfigError(f"{config.path}: [govwatch] keep is not set, so govwatch keeps everything",
                               hint='set e.g. keep = "400d" to prune what is older')  # fmt: skip
         click.echo(prune_now(config).line())
-
-
-def prune_now(config: Config) -> PruneReport:
-    """Prune the configured database by its `keep` setting; return the report."""
-    from store.db import open_db
-    from store.retention import prune
-
-    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)
-    try:
-        return prune(db, config.settings.keep)
-    finally:
-        db.close()
-
-
-def prune_job(config: Config) -> None:
-    """`govwatch run`'s daily job: prune by [govwatch] keep when it is set (at start, then once a day)."""
-    if config.settings.keep is not None:
-        logger.info(prune_now(config).line())

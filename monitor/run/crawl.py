@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from monitor.clock import now_iso
 from monitor.watchlist.config import Config, Watch
 from monitor.errors import Interrupted
-from monitor.run.plan import Skipped, plan
+from monitor.run.crawl_report import CrawlReport, failures  # CrawlReport is imported from here too
+from monitor.run.plan import plan
 from monitor.run.settings import TWISTED_REACTOR, crawl_settings
 from store.db import open_db
 from store.watches import sync_watches
@@ -57,30 +57,6 @@ def run_on_reactor(main: Callable[[], Awaitable[T]]) -> T:
     if "value" not in outcome:  # a signal stopped the reactor before `main` ended
         raise Interrupted("interrupted before the end: what was recorded is kept; the rest is polled next time")
     return outcome["value"]
-
-
-@dataclass
-class CrawlReport:
-    """What one crawl did: for the summary table and the log line."""
-
-    started_at: str
-    watches: int = 0
-    requests: int = 0
-    responses: int = 0
-    not_modified: int = 0
-    errors: int = 0
-    events: int = 0
-    duration: float = 0.0
-    skipped: list[Skipped] = field(default_factory=list)
-    polled: tuple[str, ...] = ()
-    record_errors: int = 0  # polls the database could not store (each logged at ERROR)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (watch id, error)
-
-    def line(self) -> str:
-        """Return the one-line log of this crawl."""
-        watches = f"{self.watches} watch" + ("" if self.watches == 1 else "es")
-        return (f"crawl: {watches}, {self.requests} requests, {self.not_modified} not modified, "
-                f"{self.errors} errors, {self.events} events, {self.duration:.1f} s")  # fmt: skip
 
 
 async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = False, sync: bool = True,
@@ -129,7 +105,7 @@ async def crawl(config: Config, watches: tuple[Watch, ...], *, force: bool = Fal
         await asyncio.gather(*tasks)
         for crawler in crawlers:
             _read_stats(report, crawler.stats.get_stats())
-        report.failed = _failures(config, report.started_at, {p.watch_id for p in polls})
+        report.failed = failures(config, report.started_at, {p.watch_id for p in polls})
     report.events += len(record_overdue(config))  # responses that fell due, whatever the site says now
     report.duration = time.monotonic() - clock
     return report
@@ -143,15 +119,3 @@ def _read_stats(report: CrawlReport, stats: dict[str, Any]) -> None:
     report.errors += stats.get("govwatch/outcome/error", 0)
     report.events += stats.get("govwatch/events", 0)
     report.record_errors += stats.get("govwatch/record_errors", 0)
-
-
-def _failures(config: Config, since: str, watch_ids: set[str]) -> list[tuple[str, str]]:
-    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)
-    try:
-        rows = db.query(
-            "SELECT id, last_error FROM watches WHERE last_outcome = 'error' AND last_checked_at >= ? ORDER BY id",
-            [since],
-        )
-        return [(r["id"], r["last_error"]) for r in rows if r["id"] in watch_ids]
-    finally:
-        db.close()

@@ -346,7 +346,7 @@ def standard_monitor(config_path: str | Path, *, tick: float, keep_going: bool =
     The feeds are updated on a worker thread (`FeedPublisher`): the next crawl never waits for them.
     """
     from monitor.alerts.dispatch import dispatch_async
-    from monitor.cli.backup import prune_job
+    from monitor.run.prune import prune_job
     from monitor.publish.feeds_dir import FeedPublisher
 
     async def send_alerts(config: Config) -> None:

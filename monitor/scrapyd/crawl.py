@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from monitor.clock import now_iso
 from monitor.watchlist.config import Config, Watch
-from monitor.run.crawl import CrawlReport, _failures
+from monitor.run.crawl_report import CrawlReport, failures
 from monitor.items import Poll
 from monitor.run.plan import plan
 from monitor.scrapyd.egg import build_egg
@@ -123,7 +123,7 @@ async def crawl_on_nodes(config: Config, watches: tuple[Watch, ...], *, force: b
             logger.error("scrapyd: no node can run this crawl; its %d polls stay due", len(polls))
         else:
             await _run(cluster, polls, report, observed, on_observation)
-        report.failed = _failures(config, report.started_at, {p.watch_id for p in polls})
+        report.failed = failures(config, report.started_at, {p.watch_id for p in polls})
         report.failed += [(p.watch_id, "not polled: no Scrapyd node ran it to the end; it is due again")
                           for p in polls if p.watch_id not in observed]  # fmt: skip
     report.duration = time.monotonic() - clock
