@@ -29,8 +29,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from sweep import Run, measure  # noqa: E402
 
 from monitor.replica import documents  # noqa: E402
-from monitor.replica.epetitions import PARLIAMENTS, PARLIAMENT_NUMBERS  # noqa: E402
-from monitor.serve import free_port  # noqa: E402
+from monitor.replica.documents import PARLIAMENT_NUMBERS  # noqa: E402
+from monitor.replica.epetitions import PARLIAMENTS  # noqa: E402
+from monitor.publish.serve import free_port  # noqa: E402
 
 PAGE = 50
 PERIODS = ("2017-2019", "2019-2024")

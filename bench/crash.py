@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 import feedparser  # noqa: E402
 
-from monitor.page_noise import matches  # noqa: E402
+from monitor.detect.page_noise import matches  # noqa: E402
 from monitor.replica import AdvocacyReplica, EPetitionsReplica  # noqa: E402
 from tests.support.govwatch import LOCAL_HOST_RULES  # noqa: E402
 from tests.support.receivers import Webhook  # noqa: E402

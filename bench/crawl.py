@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.config import load_config  # noqa: E402
-from monitor.crawl import crawl, install_reactor, run_on_reactor  # noqa: E402
+from monitor.watchlist.config import load_config  # noqa: E402
+from monitor.run.crawl import crawl, install_reactor, run_on_reactor  # noqa: E402
 
 
 def main() -> None:

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feeds import fill  # noqa: E402  (bench/feeds.py)
 
 from monitor.clock import iso  # noqa: E402
-from monitor.config import load_config  # noqa: E402
-from monitor.dashboard import COUNTS_EVERY, write_dashboard  # noqa: E402
-from monitor.publish import write_if_changed  # noqa: E402
+from monitor.watchlist.config import load_config  # noqa: E402
+from monitor.publish.dashboard import COUNTS_EVERY, write_dashboard  # noqa: E402
+from monitor.publish.file_batch import write_if_changed  # noqa: E402
 from store.db import open_db  # noqa: E402
 from store.watches import sync_watches  # noqa: E402
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.diff import added_removed, diff_text, word_changes  # noqa: E402
+from monitor.detect.diff import added_removed, diff_text, word_changes  # noqa: E402
 
 VOCABULARY = [f"w{n}" for n in range(300)] + ["the", "of", "and", "to", "a", "in", "petition", "government"]
 

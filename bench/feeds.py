@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.config import load_config
-from monitor.publish import update_feeds
+from monitor.watchlist.config import load_config
+from monitor.publish.feeds_dir import update_feeds
 from store.db import open_db
 from store.watches import sync_watches
 

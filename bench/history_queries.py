@@ -7,7 +7,7 @@ Builds a temporary history of PETITIONS petitions with the seed petition's texts
 (so the search index is realistic), POINTS signature counts each and a few events,
 then prints: the cost of a sweep's count updates with govwatch's search trigger and
 with sqlite-utils' default one, and each canned query's time on a read-only
-connection (Datasette's limit is monitor.datasette.SQL_TIME_LIMIT_MS).
+connection (Datasette's limit is monitor.publish.datasette.SQL_TIME_LIMIT_MS).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.clock import iso  # noqa: E402
-from monitor.datasette import SQL_TIME_LIMIT_MS  # noqa: E402
+from monitor.publish.datasette import SQL_TIME_LIMIT_MS  # noqa: E402
 from monitor.replica import seed  # noqa: E402
 from store import datasette as shipped  # noqa: E402
 from store.datasette.plugins.govwatch_history import page_text  # noqa: E402

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.config import PageWatch  # noqa: E402
+from monitor.watchlist.config import PageWatch  # noqa: E402
 from monitor.items import Observation, PageContent  # noqa: E402
 from monitor.replica.pages import AdvocacyReplica, Encoding  # noqa: E402
 from spiders.page_extract import extract  # noqa: E402

@@ -25,9 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.clock import iso  # noqa: E402
-from monitor.config import load_config  # noqa: E402
+from monitor.watchlist.config import load_config  # noqa: E402
 from monitor.items import Observation, PageContent, PetitionState  # noqa: E402
-from monitor.validation import parse_duration  # noqa: E402
+from monitor.watchlist.validation import parse_duration  # noqa: E402
 from store.db import open_db, writing  # noqa: E402
 from store.record import Recorder  # noqa: E402
 from store.retention import prune  # noqa: E402

@@ -28,7 +28,7 @@ class PageContent:
     count_text: str | None = None  # the count as written ("11,406"), left out of the hash
     encoding: str | None = None
     noise: tuple[str, ...] = ()  # lines that differed between two immediate fetches
-    learned: tuple[str, ...] = ()  # noise rules learned from them (see monitor.page_noise)
+    learned: tuple[str, ...] = ()  # noise rules learned from them (see monitor.detect.page_noise)
 
     @property
     def text(self) -> str:

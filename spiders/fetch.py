@@ -2,7 +2,7 @@
 
 The requests govwatch sends (with the host's politeness rules and the
 statuses a spider handles itself) and one readable line for a failed
-download. The headers that steer polling are read by `monitor.politeness`.
+download. The headers that steer polling are read by `monitor.watchlist.politeness`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from monitor.clock import now_iso
-from monitor import scrapyd_job
-from monitor.config import Config, load_config
+from monitor.scrapyd import job as scrapyd_job
+from monitor.watchlist.config import Config, load_config
 from monitor.items import Observation, Poll
-from monitor.politeness import header, last_modified, max_age, media_type, retry_after
+from monitor.watchlist.politeness import header, last_modified, max_age, media_type, retry_after
 
 __all__ = ["PollSpider", "header", "last_modified", "max_age", "media_type", "retry_after", "request", "observation",
            "failure_observation", "refusal_observation", "status_error", "failure_error"]  # fmt: skip
@@ -36,7 +36,7 @@ class PollSpider(scrapy.Spider):
     def __init__(self, polls: list[Poll] | None = None, config: Config | str | None = None,
                  only: str | None = None, job: str | None = None, **kwargs: Any):  # fmt: skip
         super().__init__(**kwargs)
-        if job is not None:  # a Scrapyd job: its polls and watchlist travel in the argument (monitor.scrapyd_job)
+        if job is not None:  # a Scrapyd job: its polls and watchlist travel in the argument (monitor.scrapyd.job)
             self.config, self.polls = scrapyd_job.read(job)
             return
         self.config = config if isinstance(config, Config) else load_config(config or "watchlist.toml")
@@ -47,7 +47,7 @@ class PollSpider(scrapy.Spider):
         """Make the spider; a Scrapyd job takes its watchlist's settings and writes no database."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         if kwargs.get("job") is not None:
-            from monitor.settings import job_settings
+            from monitor.run.settings import job_settings
 
             crawler.settings.setdict(job_settings(spider.config), priority="spider")
         return spider

@@ -23,7 +23,7 @@ from functools import lru_cache
 from lxml import etree, html
 from parsel.csstranslator import css2xpath
 
-from monitor.config import PageWatch
+from monitor.watchlist.config import PageWatch
 from monitor.items import NUMBER, PageContent, parse_number
 
 BLOCKS = frozenset("""

@@ -9,7 +9,7 @@ A poll fetches the page, decodes it (`page_decode`), extracts the watch's
 content (`page_extract`) and drops the noise the store learned. When the
 content hash differs from the stored one (or there is none yet), the page is
 fetched again at once: lines that differ between the two fetches are noise,
-reported with the rules that drop them (`monitor.page_noise`), and the
+reported with the rules that drop them (`monitor.detect.page_noise`), and the
 observation carries the second fetch without them. When the only guess is
 that a line which came or went is noise (it may be a real change that landed
 between the two fetches: a new signatory), a third fetch of a page already
@@ -28,9 +28,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.config import Config, PageWatch
+from monitor.watchlist.config import Config, PageWatch
 from monitor.items import Observation, PageContent, Poll
-from monitor.page_noise import confirm, drop, learn, needs_confirming
+from monitor.detect.page_noise import confirm, drop, learn, needs_confirming
 from spiders import fetch
 from spiders.page_decode import decode_html
 from spiders.page_extract import extract

@@ -29,7 +29,7 @@ from monitor.items import (
 )
 from monitor.clock import parse_iso
 from monitor.jsonable import loads
-from monitor.politeness import media_type
+from monitor.watchlist.politeness import media_type
 
 
 MAX_TRENDING = 100

@@ -32,7 +32,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.config import Config, PetitionWatch, SweepWatch, TrendingWatch
+from monitor.watchlist.config import Config, PetitionWatch, SweepWatch, TrendingWatch
 from monitor.items import Observation, Poll, TrendingEntry
 from spiders import fetch
 from spiders.index_pages import IndexPasses, other_pages

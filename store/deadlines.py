@@ -19,8 +19,8 @@ from dataclasses import replace
 from sqlite_utils import Database
 
 from monitor.clock import now_iso
-from monitor.config import Config
-from monitor.deadlines import overdue_event, response_due_at, timing
+from monitor.watchlist.config import Config
+from monitor.detect.deadlines import overdue_event, response_due_at, timing
 from monitor.items import Event, petition_from_jsonable
 from monitor.jsonable import dumps, loads
 from store.db import open_db

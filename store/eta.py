@@ -1,4 +1,4 @@
-"""Read a petition's recent count points for its ETA (monitor.eta) and store the `threshold_approaching` event.
+"""Read a petition's recent count points for its ETA (monitor.detect.eta) and store the `threshold_approaching` event.
 
 The recorder calls `approaching` whenever a petition's count moves; `status`,
 `history` and the feeds call `petition_eta` to show the ETA of an open petition.
@@ -11,8 +11,8 @@ from datetime import timedelta
 from sqlite_utils import Database
 
 from monitor.clock import iso, parse_iso
-from monitor.config import Config, Watch
-from monitor.eta import Eta, Point, approaching_event, projection
+from monitor.watchlist.config import Config, Watch
+from monitor.detect.eta import Eta, Point, approaching_event, projection
 from monitor.items import Event, PetitionState
 
 

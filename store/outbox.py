@@ -21,11 +21,11 @@ from uuid import uuid4
 
 from sqlite_utils import Database
 
-from monitor.channels import Channel
+from monitor.alerts.channels import Channel
 from monitor.clock import iso, parse_iso
-from monitor.config import Config
+from monitor.watchlist.config import Config
 from monitor.items import Event
-from monitor.messages import period_of
+from monitor.alerts.messages import period_of
 from store.db import writing
 from store.queries import event_from_row
 from store.record import EventHook

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.config import PageWatch, Watch
-from monitor.detect_pages import detect_page
+from monitor.watchlist.config import PageWatch, Watch
+from monitor.detect.pages import detect_page
 from monitor.items import Event, Observation, PageContent
-from monitor.page_noise import LINE, drop, matches
+from monitor.detect.page_noise import LINE, drop, matches
 
 COMPRESS_OVER = 8 * 1024  # bytes of JSON: smaller snapshots stay readable text in Datasette
 

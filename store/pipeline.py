@@ -1,7 +1,7 @@
 """The Scrapy item pipeline: every Observation is recorded, with its events, in one transaction.
 
 The alert outbox rides in the same transaction: each new event is queued for
-the channels that want it (store.outbox), and delivered later by monitor.alerts.
+the channels that want it (store.outbox), and delivered later by monitor.alerts.dispatch.
 
 Records are written by one writer thread (store.writer), in the order they
 arrive and committed in small batches, beside the crawl instead of inside it.
@@ -16,7 +16,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from monitor.config import Config, load_config
+from monitor.watchlist.config import Config, load_config
 from monitor.items import Observation
 from store import locking
 from store.db import open_db

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from sqlite_utils import Database
 
 from monitor.clock import later
-from monitor.config import Config, TrendingWatch, Watch
-from monitor.detect import detect
-from monitor.health import health_events
+from monitor.watchlist.config import Config, TrendingWatch, Watch
+from monitor.detect.petitions import detect
+from monitor.detect.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from monitor.jsonable import dumps
 from store.db import writing

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from monitor.config import PetitionWatch, Watch
+from monitor.watchlist.config import PetitionWatch, Watch
 from monitor.items import Event, Observation, TrendingEntry, petition_key
 
 if TYPE_CHECKING:

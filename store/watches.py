@@ -7,7 +7,7 @@ import json
 from sqlite_utils import Database
 
 from monitor.clock import now_iso
-from monitor.config import Config
+from monitor.watchlist.config import Config
 from store.db import writing
 
 

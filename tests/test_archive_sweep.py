@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.errors import ConfigError
 from monitor.items import Observation
-from monitor.replica.epetitions import PARLIAMENT_NUMBERS
+from monitor.replica.documents import PARLIAMENT_NUMBERS
 from tests.support.govwatch import PATIENT_HOST_RULES
 
 PER_PARLIAMENT = 2500

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from monitor.channels import OPT_IN_KINDS, expand, known_kinds
-from monitor.config import load_config
+from monitor.alerts.channels import OPT_IN_KINDS, expand, known_kinds
+from monitor.watchlist.config import load_config
 from monitor.errors import ConfigError
 
 SECRET = "pw-Zebra-9471"
@@ -118,8 +118,8 @@ def test_expand_reads_variables_and_lists_what_to_mask():
 
 
 def test_the_readme_documents_every_alert_key_and_template_field(tmp_path, monkeypatch):
-    from monitor.channels import _KEYS
-    from monitor.messages import FIELDS
+    from monitor.alerts.channels import _KEYS
+    from monitor.alerts.messages import FIELDS
     from tests.test_config import ROOT, readme_watchlists
 
     readme = (ROOT / "README.md").read_text()

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from monitor import ports
-from monitor.serve import free_port
+from monitor.publish import ports
+from monitor.publish.serve import free_port
 from tests.support.datasette import request
 from tests.test_run import STARTUP, wait_for
 

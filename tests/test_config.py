@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import PetitionWatch, SweepWatch, load_config
+from monitor.watchlist.config import PetitionWatch, SweepWatch, load_config
 from monitor.errors import ConfigError
-from monitor.validation import parse_duration, parse_size
+from monitor.watchlist.validation import parse_duration, parse_size
 
 ROOT = Path(__file__).parent.parent
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from monitor.config import PageWatch, load_config
+from monitor.watchlist.config import PageWatch, load_config
 from monitor.errors import ConfigError
 from tests.test_config import readme_watchlists, write
 

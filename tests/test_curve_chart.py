@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 from monitor.clock import iso
-from monitor.curve_chart import Mark, curve_svg, curve_text, nice_step, sparkline_svg, time_ticks
+from monitor.publish.curve_chart import Mark, curve_svg, curve_text, nice_step, sparkline_svg, time_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

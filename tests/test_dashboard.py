@@ -22,11 +22,9 @@ import lxml.html
 import pytest
 
 from monitor.clock import iso, now, parse_iso
-from monitor.config import load_config
-from monitor.dashboard import datasette_url, write_dashboard
-from monitor.feed_server import FeedServer
-from monitor.feeds import catalog
-from monitor.file_batch import write_if_changed
+from monitor.watchlist.config import load_config
+from monitor.publish.dashboard import datasette_url, write_dashboard
+from monitor.publish.feed_server import FeedServer
 from monitor.replica import EPetitionsReplica, seed
 from monitor.replica.pages import AdvocacyReplica
 from store.db import open_db

@@ -30,11 +30,11 @@ import pytest
 import yaml
 
 from monitor.clock import iso, now, parse_iso
-from monitor.datasette import DatasetteOptions, DatasetteServer, start_datasette
+from monitor.publish.datasette import DatasetteOptions, DatasetteServer, start_datasette
 from monitor.errors import GovwatchError
 from monitor.replica import EPetitionsReplica, letter
 from monitor.replica.pages import AdvocacyReplica
-from monitor.serve import free_port
+from monitor.publish.serve import free_port
 from store import datasette as shipped
 from tests.support.datasette import browse, chromium, request, rows
 from tests.support.govwatch import Govwatch

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import RESPONSE_DUE, load_config
-from monitor.deadlines import response_due_at, span, timing
+from monitor.watchlist.config import RESPONSE_DUE, load_config
+from monitor.detect.deadlines import response_due_at, span, timing
 from monitor.errors import ConfigError
 from monitor.items import GovernmentResponse, PetitionState
 from store.db import open_db
@@ -131,7 +131,7 @@ def test_a_sweep_found_petition_overdue_before_the_sweep_saw_it_is_history_not_n
     (None, None, "2024-03-23T00:00:00.000Z"),
 ])  # fmt: skip
 def test_the_scheduler_looks_when_a_response_falls_due(deadline, fresh_until, expected):
-    from monitor.schedule import Due, at_deadline
+    from monitor.run.schedule import Due, at_deadline
 
     regular = Due("2024-03-23T00:00:00.000Z", "interval")
     assert at_deadline(regular, deadline, now="2024-03-22T00:00:00.000Z", fresh_until=fresh_until).at == expected

@@ -13,9 +13,9 @@ import urllib.request
 import feedparser
 import pytest
 
-from monitor import scenario
-from monitor.config import DEFAULT_FEEDS_URL, load_config
-from monitor.demo import MARKER, prepare_folder
+from monitor.cli import scenario
+from monitor.watchlist.config import DEFAULT_FEEDS_URL, load_config
+from monitor.cli.demo import MARKER, prepare_folder
 from monitor.errors import ConfigError
 
 

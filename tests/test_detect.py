@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import PetitionWatch, SweepWatch
-from monitor.detect import DETECTORS, detect
+from monitor.watchlist.config import PetitionWatch, SweepWatch
+from monitor.detect.petitions import DETECTORS, detect
 from monitor.items import (
     Debate,
     GovernmentResponse,
@@ -65,7 +65,7 @@ def test_every_detector_has_a_help_line():
 
 
 def test_a_kind_cannot_be_registered_twice():
-    from monitor.detect import detector
+    from monitor.detect.petitions import detector
 
     with pytest.raises(ValueError):
         detector("threshold_crossed")(lambda p, n, w: [])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import PageWatch
-from monitor.detect_pages import PAGE_DETECTORS, detect_page, page_detector
+from monitor.watchlist.config import PageWatch
+from monitor.detect.pages import PAGE_DETECTORS, detect_page, page_detector
 from monitor.items import PageContent
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "page_detector_cases.toml").read_text())["case"]

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from monitor.bounded_match import BoundedMatcher
-from monitor.diff import added_removed, changes, diff_text, word_changes, word_diff
+from monitor.detect.bounded_match import BoundedMatcher
+from monitor.detect.diff import added_removed, changes, diff_text, word_changes, word_diff
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (about the cube of the length), and it ran on the thread that records every watch's polls.
 EDITED = """
 import json, random
-from monitor.diff import word_changes
+from monitor.detect.diff import word_changes
 rng = random.Random(19)
 old = [rng.choice([f"w{n}" for n in range(3000)]) for _ in range(5000)]
 new = ["EDITED" if i % 20 == 0 else word for i, word in enumerate(old)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import PetitionWatch
-from monitor.eta import approaching_event, projection, recent_rate
+from monitor.watchlist.config import PetitionWatch
+from monitor.detect.eta import approaching_event, projection, recent_rate
 from monitor.items import PetitionState
 
 T = "2026-03-01T10:{:02d}:00.000Z"

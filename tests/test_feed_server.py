@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from monitor.feed_server import FeedServer
-from monitor.feeds import tag_uri
+from monitor.publish.feed_server import FeedServer
+from monitor.publish.feeds import tag_uri
 
 N = 700003
 BODY = b"<?xml version='1.0' encoding='UTF-8'?>\n<feed xmlns='http://www.w3.org/2005/Atom'>" + b" " * 2000 + b"</feed>"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from monitor.feed_server import FeedServer
+from monitor.publish.feed_server import FeedServer
 from tests.support.http import get
 
 

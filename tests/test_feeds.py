@@ -14,7 +14,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from monitor.feeds import slug, tag_uri
+from monitor.publish.feeds import slug, tag_uri
 from monitor.replica import EPetitionsReplica
 from tests.support.govwatch import Govwatch
 from tests.test_render import FORBIDDEN, assert_inert

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import feedparser
 
-from monitor.config import load_config
-from monitor.feeds import tag_uri
-from monitor.feeds_alongside import EarlyFeeds
-from monitor.publish import rebuild, update_feeds
+from monitor.watchlist.config import load_config
+from monitor.publish.feeds import tag_uri
+from monitor.run.feeds_alongside import EarlyFeeds
+from monitor.publish.feeds_dir import rebuild, update_feeds
 from store.db import open_db
 from store.watches import sync_watches
 from tests.support.govwatch import Govwatch

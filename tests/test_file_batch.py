@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from monitor.file_batch import FileBatch
+from monitor.publish.file_batch import FileBatch
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from monitor.errors import GovwatchError
-from monitor.lock import MonitorLock
+from monitor.run.lock import MonitorLock
 from tests.test_run import stop, wait_for
 
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.masking import SecretFilter, mask
 from tests.support.receivers import MailServer, Webhook
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.items import Event
-from monitor.messages import (
+from monitor.alerts.messages import (
     DETAILS,
     FIELDS,
     check_template,

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.alerts import LEASE, dispatch, outbox_text, retry_delay
+from monitor.alerts.dispatch import LEASE, dispatch, outbox_text, retry_delay
 from monitor.clock import iso, parse_iso
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.items import Observation, PetitionState
-from monitor.serve import free_port
+from monitor.publish.serve import free_port
 from store import outbox
 from store.db import open_db
 from store.record import Recorder

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from monitor.config import CountRule, PageWatch
+from monitor.watchlist.config import CountRule, PageWatch
 from monitor.replica import letter
 from monitor.replica.pages import AdvocacyReplica, Encoding
 from spiders.page_decode import decode_html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.items import PageContent
-from monitor.page_noise import confirm, drop, learn, line_shape, matches, needs_confirming
+from monitor.detect.page_noise import confirm, drop, learn, line_shape, matches, needs_confirming
 
 ARTICLE = "main/article/p"
 ASIDE = "main/aside.latest-posts/ul/li"

@@ -7,7 +7,7 @@ import json
 import feedparser
 import pytest
 
-from monitor.page_noise import PATH, matches
+from monitor.detect.page_noise import PATH, matches
 from monitor.replica.pages import AdvocacyReplica
 from store.pages import decode_snapshot
 from tests.support.polls import poll

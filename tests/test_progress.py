@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from monitor.progress import Progress
+from monitor.run.progress import Progress
 
 
 class Clock:

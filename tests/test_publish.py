@@ -7,8 +7,8 @@ import threading
 
 import feedparser
 
-from monitor import publish
-from monitor.config import load_config
+from monitor.run import feed_publisher as publish
+from monitor.watchlist.config import load_config
 from tests.support.govwatch import Govwatch
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from monitor.cli import cli
+from monitor.cli.main import cli
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 HEADING = re.compile(r"^### `(govwatch(?: [a-z-]+)*)`\s*$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.items import Observation, PageContent, PetitionState
 from store.db import open_db
 from store.record import Recorder

@@ -8,12 +8,12 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from monitor.chart import signature_svg
-from monitor.detect import DETECTORS
-from monitor.detect_pages import PAGE_DETECTORS
-from monitor.health import KINDS as HEALTH_KINDS
+from monitor.publish.chart import signature_svg
+from monitor.detect.petitions import DETECTORS
+from monitor.detect.pages import PAGE_DETECTORS
+from monitor.detect.health import KINDS as HEALTH_KINDS
 from monitor.items import Event
-from monitor.render import (
+from monitor.publish.render import (
     RENDERERS,
     diff_html,
     page_url,
@@ -130,7 +130,7 @@ def test_plain_text_and_urls():
 
 def test_every_event_kind_has_a_renderer_with_a_feed_title_and_docstring():
     for kind in [*DETECTORS, *PAGE_DETECTORS, *HEALTH_KINDS, "sweep_started"]:
-        assert kind in RENDERERS, f"no renderer for {kind}: add one to monitor/render.py"
+        assert kind in RENDERERS, f"no renderer for {kind}: add one to monitor/publish/render.py"
     for registered in RENDERERS.values():
         assert registered.label and (registered.fn.__doc__ or "").strip()
 

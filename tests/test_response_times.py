@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.clock import iso, parse_iso
-from monitor.datasette import DatasetteOptions, start_datasette
+from monitor.publish.datasette import DatasetteOptions, start_datasette
 from monitor.items import GovernmentResponse, Parliament, PetitionState
-from monitor.serve import free_port
+from monitor.publish.serve import free_port
 from store.db import open_db, writing
 from store.petitions import PetitionStore
 from tests.support.datasette import rows

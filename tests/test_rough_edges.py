@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.errors import ConfigError
-from monitor.report import plural, shown_path
+from monitor.cli.report import plural, shown_path
 
 
 @pytest.mark.parametrize("text", ['[govwatch]\ninterval = "0s"\n',

@@ -11,8 +11,7 @@ import feedparser
 import pytest
 
 from monitor.clock import parse_iso
-
-from monitor.schedule import Progress, next_due, next_look, seconds_to_threshold
+from monitor.run.schedule import Progress, next_due, next_look, seconds_to_threshold
 
 pytestmark = pytest.mark.slow
 # Seconds a freshly started `govwatch run` may take to make its first poll: a precondition, not what is
@@ -216,7 +215,7 @@ def test_a_failing_watch_gives_one_failing_and_one_recovered_event(replica, gw):
 
 
 def test_detectors_lists_every_kind_an_alert_may_name(gw):
-    from monitor.channels import known_kinds
+    from monitor.alerts.channels import known_kinds
 
     listed = {line.split()[0] for line in gw.run("detectors").stdout.splitlines() if line and line[0].islower()}
     assert listed == known_kinds() and {"watch_failing", "watch_recovered", "sweep_started", "response_overdue",
@@ -227,7 +226,7 @@ def test_detectors_lists_every_kind_an_alert_may_name(gw):
 
 
 def _watch(interval=600.0, thresholds=()):
-    from monitor.config import PetitionWatch
+    from monitor.watchlist.config import PetitionWatch
 
     return PetitionWatch(id="w", kind="petition", url="https://x/petitions/1.json", entry="t", site="https://x",
                          number=1, interval=interval, thresholds=thresholds)  # fmt: skip
@@ -236,7 +235,7 @@ def _watch(interval=600.0, thresholds=()):
 def _settings():
     from pathlib import Path
 
-    from monitor.config import Settings
+    from monitor.watchlist.config import Settings
 
     return Settings(database=Path("x.db"), feeds_dir=Path("f"), interval=600.0)
 
@@ -291,7 +290,7 @@ def test_seconds_to_threshold_uses_user_thresholds():
 def test_cron_watches_follow_their_expression(tmp_path):
     from datetime import UTC, datetime
 
-    from monitor.config import load_config
+    from monitor.watchlist.config import load_config
 
     path = tmp_path / "w.toml"
     path.write_text('[[petition]]\nid = 1\ncron = "0 9 * * 1-5"\n')

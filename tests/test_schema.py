@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.config import PageWatch
+from monitor.watchlist.config import PageWatch
 from monitor.items import Observation, PageContent
 from store.db import open_db
 from store.pages import PageStore, encode_snapshot

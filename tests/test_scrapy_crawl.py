@@ -12,7 +12,7 @@ from monitor.replica.pages import AdvocacyReplica
 
 
 def scrapy_crawl(gw, spider: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"SCRAPY_SETTINGS_MODULE": "monitor.settings"}
+    env = os.environ | {"SCRAPY_SETTINGS_MODULE": "monitor.run.settings"}
     return subprocess.run([sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"config={gw.config}"],
                           env=env, cwd=gw.folder, capture_output=True, text=True, timeout=120)  # fmt: skip
 
@@ -39,7 +39,7 @@ def test_scrapy_crawl_with_another_watchlist_records_into_that_watchlists_databa
     here = tmp_path / "elsewhere"  # a folder with a watchlist of its own, as the README's form meets it
     here.mkdir()
     (here / "watchlist.toml").write_text('[govwatch]\ndatabase = "here.db"\n')
-    env = os.environ | {"SCRAPY_SETTINGS_MODULE": "monitor.settings"}
+    env = os.environ | {"SCRAPY_SETTINGS_MODULE": "monitor.run.settings"}
     done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "petitions", "-a", f"config={gw.config}"],
                           env=env, cwd=here, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0 and "could not record" not in done.stderr, done.stderr[-2000:]

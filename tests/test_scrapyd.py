@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.items import Poll
 from monitor.jsonable import loads
-from monitor.scrapyd_config import Node, ScrapydSettings
-from monitor.scrapyd_job import observation
-from monitor.scrapyd_node import NodeClient
-from monitor.scrapyd_split import split
+from monitor.watchlist.scrapyd import Node, ScrapydSettings
+from monitor.scrapyd.job import observation
+from monitor.scrapyd.node import NodeClient
+from monitor.scrapyd.split import split
 from tests.support.govwatch import LOCAL_HOST_RULES, Govwatch
 from tests.support.scrapyd import ScrapydNode, scrapyd_table
 

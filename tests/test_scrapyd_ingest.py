@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.items import Observation
 from monitor.jsonable import dumps, to_jsonable
-from monitor.scrapyd_ingest import ingest, job_scheduled, node_failed, node_ok
+from monitor.scrapyd.ingest import ingest, job_scheduled, node_failed, node_ok
 from store.db import open_db
 from store.watches import sync_watches
 

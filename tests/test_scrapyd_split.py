@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import scrapyd_job
-from monitor.config import load_config
+from monitor.scrapyd import job as scrapyd_job
+from monitor.watchlist.config import load_config
 from monitor.errors import ConfigError
 from monitor.items import CountState, Observation, PageContent, Poll
 from monitor.jsonable import loads, to_jsonable
-from monitor.scrapyd_split import split
+from monitor.scrapyd.split import split
 
 SITE = "https://petition.example"
 
@@ -88,7 +88,7 @@ def test_a_job_too_long_for_a_command_line_is_split(tmp_path, monkeypatch):
 def test_the_readme_documents_the_scrapyd_table_and_its_example_parses(tmp_path, monkeypatch):
     import re
 
-    from monitor.scrapyd_config import KEYS
+    from monitor.watchlist.scrapyd import KEYS
     from tests.test_config import ROOT
 
     section = (ROOT / "README.md").read_text().split("## Scrapyd nodes", 1)[1].split("\n## ", 1)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import feedparser
 import pytest
 
-from monitor.config import load_config
+from monitor.watchlist.config import load_config
 from monitor.errors import ConfigError
 from tests.support.govwatch import PATIENT_HOST_RULES
 

@@ -9,11 +9,11 @@ import tomllib
 import pytest
 from click.testing import CliRunner, Result
 
-from monitor.cli import cli
+from monitor.cli.main import cli
 from monitor.errors import GovwatchError
 from monitor.replica.pages import AdvocacyReplica
-from monitor.serve import free_port
-from monitor.watchlist_edit import entry_for
+from monitor.publish.serve import free_port
+from monitor.cli.watchlist_edit import entry_for
 from tests.support.govwatch import LOCAL_HOST_RULES, Govwatch
 from tests.test_run import stop, wait_for
 

@@ -12,6 +12,7 @@ Modules: `epetitions` (the site's state and scripting API), `routes` (URLs),
 `documents` (pure JSON/HTML builders), `breakdowns` and `places` (signature
 breakdowns), `server` (HTTP, faults, request log), `seed` (petition 221342),
 `pages` (an advocacy site: the open letter of `letter`, another platform's petition page).
+It stands in for the watched sites, so it imports nothing of govwatch but itself.
 """
 
 from monitor.replica.epetitions import EPetitionsReplica, PetitionRecord

@@ -26,6 +26,8 @@ ATTRIBUTES = (
     "debate_threshold_reached_at", "debate_scheduled_on", "scheduled_debate_date", "debate_outcome_at",
     "creator_name", "rejection", "government_response", "debate", "departments", "topics",
 )
+# The site's numbers of the Parliaments, as in /archived/petitions.json?parliament=N.
+PARLIAMENT_NUMBERS = {"2010-2015": 1, "2015-2017": 2, "2017-2019": 3, "2019-2024": 4}
 BREAKDOWNS = ("signatures_by_country", "signatures_by_constituency", "signatures_by_region")
 OTHER_BUSINESS = "other_parliamentary_business"
 DETAIL_ONLY = (*BREAKDOWNS, OTHER_BUSINESS)

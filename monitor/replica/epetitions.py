@@ -37,8 +37,6 @@ PARLIAMENTS = {
     "2017-2019": ("Conservative", "2019-11-06T00:01:00.000Z"),
     "2019-2024": ("Conservative", "2024-05-29T23:01:00.000Z"),
 }
-# The site's numbers of those Parliaments, as in /archived/petitions.json?parliament=N.
-PARLIAMENT_NUMBERS = {"2010-2015": 1, "2015-2017": 2, "2017-2019": 3, "2019-2024": 4}
 # How long a petition is open for: six months, as on the real site.
 OPEN_FOR = timedelta(days=182)
 _AUTO: Any = object()  # "make up a plausible value", distinct from an explicit None

@@ -230,15 +230,13 @@ class Routes:
 
     def _period(self, parliament: str | None) -> str | None:
         """Return the period an archived index asks for: by number, by period, or the latest (None: unknown)."""
-        from monitor.replica.epetitions import PARLIAMENT_NUMBERS
-
         periods = {r.parliament.get("period") for r in self.site._petitions.values() if r.parliament}
         if not parliament:
-            return max(periods, key=lambda p: (PARLIAMENT_NUMBERS.get(p, 0), p), default="")
+            return max(periods, key=lambda p: (doc.PARLIAMENT_NUMBERS.get(p, 0), p), default="")
         if parliament.isdigit():
-            numbered = {n: p for p, n in PARLIAMENT_NUMBERS.items()}
+            numbered = {n: p for p, n in doc.PARLIAMENT_NUMBERS.items()}
             return numbered.get(int(parliament))
-        return parliament if parliament in PARLIAMENT_NUMBERS or parliament in periods else None
+        return parliament if parliament in doc.PARLIAMENT_NUMBERS or parliament in periods else None
 
     def trending(self) -> Reply:
         """Answer the open petitions that gained the most signatures in the last hour."""

@@ -2,7 +2,7 @@
 
 `metadata.yml` describes every table, view and column and holds the canned
 queries; `plugins/` is passed to ``datasette --plugins-dir`` and keeps every
-connection to the history read-only. `monitor.datasette` builds the command.
+connection to the history read-only. `monitor.publish.datasette` builds the command.
 """
 
 from __future__ import annotations

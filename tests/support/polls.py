@@ -27,8 +27,8 @@ def poll(config: Path, times: int) -> subprocess.CompletedProcess:
 
 def main(config_path: str, times: int) -> None:
     """Crawl every watch `times` times, one crawl after the other, and print one line per crawl."""
-    from monitor.config import load_config
-    from monitor.crawl import crawl, run_on_reactor
+    from monitor.watchlist.config import load_config
+    from monitor.run.crawl import crawl, run_on_reactor
 
     config = load_config(config_path)
 

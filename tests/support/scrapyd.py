@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from monitor.serve import free_port
+from monitor.publish.serve import free_port
 
 SCRAPYD = str(Path(sys.executable).with_name("scrapyd"))
 

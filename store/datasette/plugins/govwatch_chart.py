@@ -4,7 +4,7 @@ datasette-vega draws the curve at its default size (about 240×190 px) with a ti
 axis in milliseconds, and is unmaintained since 2018; the alternatives on PyPI
 (datasette-chartjs 0.2.0, 2020; datasette-plot 0.1.0, 2023) are single early
 releases. This plugin reuses the chart of govwatch's own petition pages
-(`monitor.curve_chart`):
+(`monitor.publish.curve_chart`):
 
 - an ``.svg`` output renderer for any query or table with ``observed_at`` and
   ``signature_count`` columns, e.g. ``/govwatch/signature_curve.svg?petition=221342``
@@ -21,7 +21,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from monitor.curve_chart import Mark, curve_svg, curve_text
+from monitor.publish.curve_chart import Mark, curve_svg, curve_text
 
 COLUMNS = {"observed_at", "signature_count"}
 THRESHOLDS = (10_000, 100_000)

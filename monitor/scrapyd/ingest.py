@@ -1,0 +1,150 @@
+"""Record what Scrapyd nodes did: a job's items through the recorder (once per job id), nodes' health.
+
+A finished job's items (JSON lines of Observations) are recorded in one
+transaction with the job's row marked ``ingested``: a job is ingested once,
+whatever happens after. A node that fails `failing_after` times in a row gets
+one `node_failing` event (on a watch row of its own, ``scrapyd-node:URL``,
+kept inactive so it is never polled); its first success marks it ``ok`` again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from monitor.clock import now_iso
+from monitor.watchlist.config import Config
+from monitor.items import Event, Observation
+from monitor.jsonable import JSONDecodeError, loads
+from monitor.scrapyd.job import observation
+from store.db import open_db, writing
+from store.outbox import outbox_hook
+from store.record import Recorder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Ingested:
+    """What one job's items gave."""
+
+    observations: list[Observation] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    record_errors: int = 0
+    already: bool = False
+
+
+def job_scheduled(config: Config, job_id: str, node: str, spider: str, polls: int) -> None:
+    """Note a job the monitor scheduled (its items are ingested later, once)."""
+    db = open_db(config.settings.database)
+    try:
+        with writing(db):
+            db.execute("INSERT INTO scrapyd_jobs (id, node, spider, polls, scheduled_at) VALUES (?, ?, ?, ?, ?)",
+                       [job_id, node, spider, polls, now_iso()])  # fmt: skip
+    finally:
+        db.close()
+
+
+def job_lost(config: Config, job_id: str, error: str) -> None:
+    """Mark a job whose items can no longer be had (its node went away)."""
+    db = open_db(config.settings.database)
+    try:
+        with writing(db):
+            db.execute("UPDATE scrapyd_jobs SET state = 'lost', error = ?, finished_at = ? WHERE id = ?"
+                       " AND state = 'scheduled'", [error, now_iso(), job_id])  # fmt: skip
+    finally:
+        db.close()
+
+
+def ingest(config: Config, job_id: str, data: bytes) -> Ingested:
+    """Record a finished job's items with their events, and mark the job ingested, in one transaction."""
+    result = Ingested()
+    db = open_db(config.settings.database)
+    recorder = Recorder(db, config, hooks=[outbox_hook(config)])
+    try:
+        with writing(db):
+            row = db.execute("SELECT state FROM scrapyd_jobs WHERE id = ?", [job_id]).fetchone()
+            if row is not None and row[0] == "ingested":
+                result.already = True
+                return result
+            for line in data.splitlines():
+                _record_line(recorder, line, job_id, result)
+            db.execute("UPDATE scrapyd_jobs SET state = 'ingested', items = ?, finished_at = ? WHERE id = ?",
+                       [len(result.observations), now_iso(), job_id])  # fmt: skip
+    finally:
+        db.close()
+    return result
+
+
+def _record_line(recorder: Recorder, line: bytes, job_id: str, result: Ingested) -> None:
+    if not line.strip():
+        return
+    try:
+        obs = observation(loads(line))
+    except (JSONDecodeError, TypeError, ValueError) as e:  # a line cut short by a killed job, say
+        logger.warning("scrapyd job %s: an item that is not an observation was skipped (%s)", job_id, e)
+        result.record_errors += 1
+        return
+    if obs.watch_id not in recorder.watches:
+        logger.warning("scrapyd job %s: an item of %s, a watch not in the watchlist, was skipped", job_id, obs.watch_id)
+        return
+    try:
+        result.events.extend(recorder.record(obs))
+    except Exception as e:  # that observation is rolled back (its savepoint); the others go on
+        logger.error("could not record the poll of %s (%s): %s: %s", obs.watch_id, obs.url, type(e).__name__, e)
+        result.record_errors += 1
+        return
+    result.observations.append(obs)
+
+
+# ---------------------------------------------------------------- node health
+
+
+def node_ok(config: Config, url: str, running: int | None = None, pending: int | None = None,
+            deployed: str | None = None) -> None:  # fmt: skip
+    """Note a node that answered."""
+    db = open_db(config.settings.database)
+    try:
+        with writing(db):
+            db.execute(
+                "INSERT INTO scrapyd_nodes (url, state, failures, last_ok_at, checked_at, running, pending, deployed)"
+                " VALUES (?, 'ok', 0, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET state = 'ok', failures = 0,"
+                " last_ok_at = excluded.last_ok_at, checked_at = excluded.checked_at,"
+                " running = coalesce(excluded.running, running), pending = coalesce(excluded.pending, pending),"
+                " deployed = coalesce(excluded.deployed, deployed)",
+                [url, now_iso(), now_iso(), running, pending, deployed],
+            )
+    finally:
+        db.close()
+
+
+def node_failed(config: Config, url: str, error: str) -> list[Event]:
+    """Note a node problem (logged once, here); return the node_failing event when this failure makes it one."""
+    logger.warning("scrapyd node %s: %s", url, error.removeprefix(f"{url}: "))
+    at = now_iso()
+    db = open_db(config.settings.database)
+    recorder = Recorder(db, config, hooks=[outbox_hook(config)])
+    try:
+        with writing(db):
+            row = db.execute("SELECT failures, last_ok_at FROM scrapyd_nodes WHERE url = ?", [url]).fetchone()
+            failures, last_ok = (row[0], row[1]) if row else (0, None)
+            db.execute(
+                "INSERT INTO scrapyd_nodes (url, state, failures, last_error, checked_at) VALUES (?, 'failing', 1, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET state = 'failing', failures = failures + 1,"
+                " last_error = excluded.last_error, checked_at = excluded.checked_at",
+                [url, error, at],
+            )
+            if failures + 1 != config.settings.failing_after:
+                return []
+            watch_id = f"scrapyd-node:{url}"
+            db.execute("INSERT OR IGNORE INTO watches (id, kind, url, configured_url, active, added_at)"
+                       " VALUES (?, 'scrapyd_node', ?, ?, 0, ?)", [watch_id, url, url, at])  # fmt: skip
+            event = Event(
+                key=f"scrapyd-node/{url}/failing/{last_ok or 'never'}", kind="node_failing", watch_id=watch_id,
+                title=f"Scrapyd node failing: {url}",
+                summary=f"The last {failures + 1} requests to the Scrapyd node {url} failed. Latest error: {error}",
+                url=url, occurred_at="", detected_at="", data={"failures": failures + 1, "error": error},
+            )  # fmt: skip
+            return recorder._store_events([event], at)
+    finally:
+        db.close()
