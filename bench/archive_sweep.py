@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sweep import Run, measure  # noqa: E402
+from measure import Run, measure  # noqa: E402
 
 from monitor.replica import documents  # noqa: E402
 from monitor.replica.documents import PARLIAMENT_NUMBERS  # noqa: E402

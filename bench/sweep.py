@@ -27,13 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+from measure import Run, measure  # noqa: E402
 from monitor.replica import (
     EPetitionsReplica,  # noqa: E402
     documents,  # noqa: E402
@@ -41,59 +42,6 @@ from monitor.replica import (
 
 PAGE = 50
 DAY = 86400
-
-
-@dataclass
-class Run:
-    """One measured subprocess."""
-
-    petitions: int
-    seconds: float
-    cpu: float
-    rss_mb: float
-    db_bytes: int = 0
-    crawl_seconds: float = 0.0  # as the crawl itself measured it, without the process start
-
-    @property
-    def rate(self) -> float:
-        """Petitions per second of crawl (process start-up excluded, for both spiders alike)."""
-        return self.petitions / (self.crawl_seconds or self.seconds)
-
-
-def measure(cmd: list[str], petitions: int, env: dict | None = None) -> tuple[Run, str]:
-    """Run a command, return its wall time, CPU time (wait4) and peak RSS (VmHWM).
-
-    Not ru_maxrss: a child forked from this process (which holds the whole replica)
-    would report this process's RSS from before its exec.
-    """
-    started = time.monotonic()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
-        peak_kb = 0
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
-            time.sleep(0.05)
-        seconds = time.monotonic() - started
-        out.seek(0), err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:3])}… failed:\n{stdout}\n{stderr}")
-    return Run(petitions, seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024), stdout
-
-
-def _vm_hwm_kb(pid: int) -> int:
-    """Return the peak resident set of a running process, in KB (0 once it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 # ---------------------------------------------------------------- the static site

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-import shlex
 import shutil
 import socket
 import sqlite3
@@ -20,8 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,7 +33,7 @@ from monitor.replica import EPetitionsReplica, letter
 from monitor.replica.pages import AdvocacyReplica
 from monitor.publish.serve import free_port
 from store import datasette as shipped
-from tests.support.datasette import browse, chromium, request, rows
+from tests.support.datasette import answers, browse, chromium, printed_command, request, rows, serving, wait_until
 from tests.support.govwatch import Govwatch
 
 pytestmark = pytest.mark.slow
@@ -368,14 +365,14 @@ def test_serve_starts_datasette_beside_the_feeds_and_stops_it(history):
     env = os.environ | {"GOVWATCH_CONFIG": str(history.gw.config), "PYTHONUNBUFFERED": "1"}
     serve = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_until(lambda: _answers(datasette) and _answers(feeds, "/"), serve)
+        wait_until(lambda: answers(datasette) and answers(feeds, "/"), serve)
         assert SEED in [r["number"] for r in rows(datasette, "/govwatch/latest_responses")]
     finally:
         serve.terminate()
         out, _ = serve.communicate(timeout=20)
     assert serve.returncode == 0, out
     assert f"Serving feeds on {feeds}" in out and f"Serving the history in Datasette on {datasette}" in out
-    assert not _answers(datasette)  # Datasette stopped with serve
+    assert not answers(datasette)  # Datasette stopped with serve
 
 
 def test_a_busy_port_is_a_clear_error(tmp_path):
@@ -393,38 +390,3 @@ def test_a_busy_port_is_a_clear_error(tmp_path):
 
 # ------------------------------------------------------------------ helpers
 
-
-def printed_command(gw: Govwatch, port: int) -> list[str]:
-    """Return the argv `govwatch datasette --port PORT` prints for `gw`'s watchlist."""
-    printed = gw.run("datasette", "--port", str(port))
-    assert printed.stderr == ""  # no warning: only read-only plugins are installed beside Datasette
-    return shlex.split(printed.stdout.strip())
-
-
-@contextmanager
-def serving(argv: list[str]) -> Iterator[str]:
-    """Run a `datasette serve` argv as a user would; yield its URL once it answers."""
-    url = f"http://127.0.0.1:{argv[argv.index('--port') + 1]}"
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: _answers(url), process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def wait_until(ready: Callable[[], bool], process: subprocess.Popen, timeout: float = 30) -> None:
-    """Wait for `ready()` while `process` runs (failing if it exits or `timeout` seconds pass)."""
-    deadline = time.monotonic() + timeout
-    while not ready():
-        assert process.poll() is None, f"{process.args[:4]} exited {process.returncode}"
-        assert time.monotonic() < deadline, f"{process.args[:4]} not ready within {timeout:.0f} s"
-        time.sleep(0.1)
-
-
-def _answers(url: str, path: str = "/-/versions.json") -> bool:
-    try:
-        return request(f"{url}{path}").status == 200
-    except OSError:
-        return False

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -62,3 +66,39 @@ def browse(url: str, profile: Path, *, screenshot: Path | None = None, size: str
         subprocess.run([*common, f"--screenshot={screenshot}", url], capture_output=True, timeout=60, check=True)
     dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=60, check=True)
     return dom.stdout
+
+
+def printed_command(gw: Any, port: int) -> list[str]:
+    """Return the argv `govwatch datasette --port PORT` prints for `gw`'s watchlist."""
+    printed = gw.run("datasette", "--port", str(port))
+    assert printed.stderr == ""  # no warning: only read-only plugins are installed beside Datasette
+    return shlex.split(printed.stdout.strip())
+
+
+@contextmanager
+def serving(argv: list[str]) -> Iterator[str]:
+    """Run a `datasette serve` argv as a user would; yield its URL once it answers."""
+    url = f"http://127.0.0.1:{argv[argv.index('--port') + 1]}"
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: answers(url), process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen, timeout: float = 30) -> None:
+    """Wait for `ready()` while `process` runs (failing if it exits or `timeout` seconds pass)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None, f"{process.args[:4]} exited {process.returncode}"
+        assert time.monotonic() < deadline, f"{process.args[:4]} not ready within {timeout:.0f} s"
+        time.sleep(0.1)
+
+
+def answers(url: str, path: str = "/-/versions.json") -> bool:
+    try:
+        return request(f"{url}{path}").status == 200
+    except OSError:
+        return False
