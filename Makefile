@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/govwatch run --config watchlist.toml
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2  # two workers: the suite waits on servers more than on CPU
+	$(BIN)/python -m pytest -n 2 --dist worksteal  # two workers (the suite waits on servers as much as on CPU); an idle one takes tests from the other
 
 bench: $(STAMP)
 	$(BIN)/python bench/sweep.py

@@ -1,6 +1,6 @@
 """How fast govwatch reads pages: extraction, the noise check, snapshots, and polls against the replica.
 
-    python bench/pages.py [--polls N]
+    python bench/pages.py [--polls N] [--comments-mb M]
 
 Prints figures; asserts nothing (tests check behaviour, this measures it).
 """
@@ -31,15 +31,16 @@ def timed(fn, repeat: int = 1):
     return result, (time.perf_counter() - start) / repeat
 
 
-def extraction() -> None:
+def extraction(comments_mb: float) -> None:
     site = AdvocacyReplica()
+    comments = int(comments_mb * 1024 * 1024)
     watch = PageWatch(id="w", kind="page", url="http://x/", entry="bench")
     for label, html in (("open letter", site.letter_page(1, Encoding())),
-                        ("open letter + 5 MB of comments", site.letter_page(1, Encoding(), comments=5 * 1024 * 1024))):
+                        (f"open letter + {comments_mb:g} MB of comments", site.letter_page(1, Encoding(), comments=comments))):
         body = html.encode()
         (text, _), decode_s = timed(lambda: decode_html(body, "text/html; charset=utf-8"), 3)
         page, extract_s = timed(lambda: extract(text, watch), 3)
-        second = extract(site.letter_page(2, Encoding(), comments=5 * 1024 * 1024 if "MB" in label else 0), watch)
+        second = extract(site.letter_page(2, Encoding(), comments=comments if "MB" in label else 0), watch)
         _, learn_s = timed(lambda: learn(page, second), 3)
         _, hash_s = timed(page.content_hash, 3)
         (stored, compression), encode_s = timed(lambda: encode_snapshot(page), 3)
@@ -72,6 +73,7 @@ def polls(times: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polls", type=int, default=50)
+    parser.add_argument("--comments-mb", type=float, default=5, help="readers' comments under the big letter (MB)")
     args = parser.parse_args()
-    extraction()
+    extraction(args.comments_mb)
     polls(args.polls)

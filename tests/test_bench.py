@@ -14,7 +14,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 SMALL_RUNS = [
     ("feeds.py", ["--petitions", "20", "--events-each", "2"], "full rebuild:"),
     ("history_queries.py", ["--petitions", "20", "--points", "5"], "signature_curve"),
-    ("pages.py", ["--polls", "2"], "polls of 3 watches"),
+    ("pages.py", ["--polls", "2", "--comments-mb", "0.5"], "polls of 3 watches"),
     ("page_search.py", ["--pages", "5", "--changes", "1"], "search '维吾尔': 5 pages"),
     ("diff.py", ["--words", "200", "--megabytes", "0.05"], "200-word paragraph rewritten"),
 ]
@@ -31,7 +31,7 @@ def test_benchmark_runs_and_prints_its_figures(script, args, expected):
 
 @pytest.mark.slow
 def test_crash_campaign_at_a_tiny_size_finds_every_change_once():
-    done = subprocess.run([sys.executable, str(BENCH / "crash.py"), "--kills", "3", "--petitions", "3"],
+    done = subprocess.run([sys.executable, str(BENCH / "crash.py"), "--kills", "2", "--petitions", "2"],
                           capture_output=True, text=True, timeout=240)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "lost 0, duplicates 0, unexpected 0" in done.stdout and "integrity         ok" in done.stdout
