@@ -45,6 +45,14 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def assert_gone_within_5_s(pids: set[int], message: str) -> None:
+    """Fail with `message` unless every process in `pids` has ended within 5 s."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not [pid for pid in pids if alive(pid)], message
+
+
 def wait_for_line(proc, text: str, timeout: float = 30) -> str:
     """Read the process's stdout until a line holds `text` (fail if it ends first)."""
     deadline = time.monotonic() + timeout
@@ -70,10 +78,7 @@ def test_sigkilled_run_leaves_no_child_and_the_next_run_serves_datasette_on_the_
         assert children, "govwatch run started no child (Datasette)"
         first.send_signal(signal.SIGKILL)
         first.wait(5)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(alive(pid) for pid in children):
-            time.sleep(0.1)
-        assert not [pid for pid in children if alive(pid)], "a child outlived govwatch run by 5 s"
+        assert_gone_within_5_s(children, "a child outlived govwatch run by 5 s")
     finally:
         for pid in children_of(first.pid) if first.poll() is None else ():
             os.kill(pid, signal.SIGKILL)
@@ -149,10 +154,7 @@ def test_sigkilled_check_leaves_no_feeds_process_behind(replica, gw):
         assert children, "govwatch check started no feeds process"
         check.send_signal(signal.SIGKILL)
         check.wait(5)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(alive(pid) for pid in children):
-            time.sleep(0.1)
-        assert not [pid for pid in children if alive(pid)], "the feeds process outlived govwatch check by 5 s"
+        assert_gone_within_5_s(children, "the feeds process outlived govwatch check by 5 s")
     finally:
         for pid in children_of(check.pid) | children:  # an orphan (the bug this test is for) must not outlive it
             if alive(pid):
