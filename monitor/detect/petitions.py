@@ -10,7 +10,7 @@ detector leaves it empty, with the time of the observation.
 
 from __future__ import annotations
 
-from monitor.clock import human_date
+from monitor.clock import human_date, parse_iso
 from monitor.watchlist.config import Watch
 from monitor.detect.deadlines import timing
 from monitor.detect.diff import diff_text
@@ -106,6 +106,8 @@ def response_updated(previous: PetitionState | None, new: PetitionState, watch: 
     old, cur = previous.government_response, new.government_response
     if (old.summary, old.details) == (cur.summary, cur.details):
         return []
+    if _older(cur.updated_at, old.updated_at):  # a view fetched before the edit, recorded after it: not an edit back
+        return []
     diffs = (("Summary", diff_text(old.summary, cur.summary)), ("Response", diff_text(old.details, cur.details)))
     diff = "\n".join(f"{label}:\n{text}" for label, text in diffs if text)
     version = cur.updated_at or _short_hash(cur.summary, cur.details)
@@ -114,6 +116,16 @@ def response_updated(previous: PetitionState | None, new: PetitionState, watch: 
         f"The government edited its response of {human_date(cur.responded_on or new.government_response_at)}.",
         cur.updated_at, response=to_jsonable(cur), previous_response=to_jsonable(old), diff=diff,
     )]  # fmt: skip
+
+
+def _older(when: str | None, than: str | None) -> bool:
+    """Tell whether the site's time `when` is before `than` (False when either is missing or unreadable)."""
+    if not when or not than:
+        return False
+    try:
+        return parse_iso(when) < parse_iso(than)
+    except ValueError:
+        return False
 
 
 def _short_hash(*parts: str | None) -> str:
