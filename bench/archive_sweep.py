@@ -19,14 +19,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from measure import Run, measure  # noqa: E402
+from measure import Run, launch_nginx, measure  # noqa: E402
 
 from monitor.replica import documents  # noqa: E402
 from monitor.replica.documents import PARLIAMENT_NUMBERS  # noqa: E402
@@ -83,14 +82,9 @@ def generate(root: Path, n: int, base: str) -> None:
 
 
 def start_nginx(root: Path, scratch: Path, port: int) -> subprocess.Popen:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        raise SystemExit("bench/archive_sweep.py needs nginx: apt-get install nginx (Debian), then run again")
-    (scratch / "logs").mkdir(exist_ok=True)
-    conf = scratch / "nginx.conf"
     temp = " ".join(f"{name}_temp_path {scratch}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi",
                                                                         "scgi"))  # fmt: skip
-    conf.write_text(f"""
+    return launch_nginx(scratch, f"""
 worker_processes 1;
 pid {scratch}/nginx.pid;
 error_log {scratch}/logs/error.log warn;
@@ -107,12 +101,7 @@ http {{
     location = /robots.txt {{ return 200 "User-agent: *\\nAllow: /\\n"; }}
   }}
 }}
-""")
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(scratch), "-g", "daemon off; user root;"])
-    time.sleep(0.5)
-    if proc.poll() is not None:
-        raise SystemExit(f"nginx did not start: see {scratch}/logs/error.log")
-    return proc
+""", "bench/archive_sweep.py")
 
 
 def watchlist(folder: Path, base: str, concurrency: int) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -61,3 +62,18 @@ def _vm_hwm_kb(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def launch_nginx(scratch: Path, config: str, needed_by: str) -> subprocess.Popen:
+    """Start nginx with `config` (written to scratch/nginx.conf) in the foreground; a clear error without it."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        raise SystemExit(f"{needed_by} needs nginx: apt-get install nginx (Debian), then run again")
+    (scratch / "logs").mkdir(exist_ok=True)
+    conf = scratch / "nginx.conf"
+    conf.write_text(config)
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(scratch), "-g", "daemon off; user root;"])
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        raise SystemExit(f"nginx did not start: see {scratch}/logs/error.log")
+    return proc

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "bench"))
-from measure import Run, measure  # noqa: E402
+from measure import Run, launch_nginx, measure  # noqa: E402
 from monitor.replica import (
     EPetitionsReplica,  # noqa: E402
     documents,  # noqa: E402
@@ -148,12 +148,7 @@ class Site:
 
 def start_nginx(site: Site, scratch: Path) -> subprocess.Popen:
     """Serve the files with nginx; raise a clear error when it is not installed."""
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        raise SystemExit("bench/sweep.py needs nginx: apt-get install nginx (Debian), then run again")
-    (scratch / "logs").mkdir(exist_ok=True)
-    conf = scratch / "nginx.conf"
-    conf.write_text(f"""
+    return launch_nginx(scratch, f"""
 worker_processes 1;
 pid {scratch}/nginx.pid;
 error_log {scratch}/logs/error.log warn;
@@ -183,12 +178,7 @@ http {{
     location = /robots.txt {{ return 200 "User-agent: *\\nAllow: /\\n"; }}
   }}
 }}
-""")
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(scratch), "-g", "daemon off; user root;"])
-    time.sleep(0.5)
-    if proc.poll() is not None:
-        raise SystemExit(f"nginx did not start: see {scratch}/logs/error.log")
-    return proc
+""", "bench/sweep.py")
 
 
 # ---------------------------------------------------------------- govwatch
