@@ -7,7 +7,7 @@ hashes and persists them) to the detectors (which compare two of them).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -144,12 +144,16 @@ class PetitionState:
     def content_hash(self) -> str:
         """Hash the fields whose change deserves a snapshot (not the count)."""
         # Field order is fixed by the dataclasses, so no sort_keys is needed for a stable hash;
-        # the volatile fields are blanked rather than removed (same effect, one encoding).
-        return hashlib.sha1(orjson_bytes(replace(self, signature_count=0, updated_at=None))).hexdigest()
+        # the volatile fields are blanked rather than removed (same effect, one encoding). A dict in
+        # field order encodes exactly as the dataclass does, and is made faster than a replace().
+        values = {name: getattr(self, name) for name in _STATE_FIELDS}
+        values["signature_count"], values["updated_at"] = 0, None
+        return hashlib.sha1(orjson_bytes(values)).hexdigest()
 
 
 # Fields that change with every signature: kept in the count series, not in snapshots.
 VOLATILE_FIELDS = frozenset({"signature_count", "updated_at"})
+_STATE_FIELDS = tuple(f.name for f in fields(PetitionState))
 
 
 # A label for a breakdown code: (kind, code, name, MP), kind being "country",

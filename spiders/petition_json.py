@@ -139,6 +139,11 @@ def _list(value: Any) -> list[Any]:
 def petition_state(item: Any, site: str) -> PetitionState:
     """Turn one `data` object (detail or index entry) into a PetitionState."""
     kind, number, a = _checked(item)
+    return _state(item, site, kind, number, a)
+
+
+def _state(item: dict[str, Any], site: str, kind: str, number: int, a: dict[str, Any]) -> PetitionState:
+    """Build the PetitionState of an entry that `_checked` passed (it returned kind, number, a)."""
     strings = {k: a.get(k) if isinstance(a.get(k), str) else None for k in _STRINGS}
     if strings["debate_scheduled_on"] is None and isinstance(a.get("debate_scheduled_at"), str):
         strings["debate_scheduled_on"] = a["debate_scheduled_at"]  # the name in the app's own source
@@ -227,7 +232,7 @@ def index_entry(item: Any, site: str) -> IndexEntry:
     content = orjson.dumps([kind, number, item.get("parliament"), stable], option=orjson.OPT_SORT_KEYS)
     return IndexEntry(
         key=petition_key(site, number), signature_count=_int(attributes.get("signature_count"), "signature_count"),
-        entry_hash=hashlib.sha1(content).hexdigest(), decode=partial(petition_state, item, site),
+        entry_hash=hashlib.sha1(content).hexdigest(), decode=partial(_state, item, site, kind, number, attributes),
     )  # fmt: skip
 
 

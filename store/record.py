@@ -131,6 +131,7 @@ class Recorder:
         any_changed = False
         members = self._member_set(watch)
         self.petitions.preload([entry.key for entry in obs.entries])
+        fresh: dict[str, tuple[PetitionState, str, str | None]] = {}  # never seen: stored together, the last a key
         for entry in obs.entries:
             known = self.petitions.known(entry.key)
             if (known is not None and known.entry_hash == entry.entry_hash
@@ -139,6 +140,10 @@ class Recorder:
                     self._add_member(watch, entry.key, obs.fetched_at)
                 continue  # fmt: skip
             new = entry.state()
+            if initial and known is None:  # nothing to compare with and no event: stored with the page's others
+                fresh[entry.key] = (new, new.content_hash(), entry.entry_hash)
+                any_changed = True
+                continue
             previous, content_hash = self._previous(new)
             changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash, entry.entry_hash)
             any_changed |= changed or count_changed
@@ -148,6 +153,7 @@ class Recorder:
                     events += detect(previous, new, watch)
             else:
                 events += self._detect(watch, previous, new, changed or count_changed, obs.fetched_at)
+        self._insert_fresh(watch, fresh, obs.fetched_at)
         outcome = "changed" if any_changed else "unchanged"
         self._observe(obs, outcome)
         if obs.last_page:
@@ -155,6 +161,19 @@ class Recorder:
             if initial:
                 events.append(self._sweep_ready(watch, obs))
         return outcome, events
+
+    def _insert_fresh(self, watch: Watch, fresh: dict[str, tuple[PetitionState, str, str | None]], at: str) -> None:
+        """Store the never-seen petitions gathered from an index page, as members of `watch`; empty `fresh`."""
+        if not fresh:
+            return
+        self.petitions.insert_new(list(fresh.values()), at)
+        members = self._member_set(watch)
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO watch_petitions (watch_id, petition_id, first_seen_at) VALUES (?, ?, ?)",
+            [(watch.id, pid, at) for pid in fresh],
+        )
+        members.update(fresh)
+        fresh.clear()
 
     def _page(self, watch: Watch, obs: Observation) -> tuple[str, list[Event]]:
         outcome, events = self.pages.record(watch, obs)

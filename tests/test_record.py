@@ -72,3 +72,62 @@ def test_a_count_that_moves_with_the_content_stamps_count_changed_at(tmp_path):
     only_content = poll("2026-01-01T03:00:00.000Z", "Save the bees, wasps and ants", 200)
     assert only_content["count_changed_at"] == "2026-01-01T02:00:00.000Z"
     db.close()
+
+
+def test_the_content_hash_of_a_stored_petition_does_not_change_between_versions():
+    """Databases keep content hashes: a new way of computing them must give the same ones, or every
+    petition would look changed (a snapshot each) after an upgrade. The seed petition's, as first stored."""
+    import orjson
+
+    from monitor.replica import documents, seed
+    from spiders.petition_json import petition_document
+
+    parliament = {"period": "2017-2019", "response_threshold": 10_000, "debate_threshold": 100_000}
+    doc = orjson.loads(documents.encode(documents.detail_document(seed.NUMBER, seed.attributes(),
+                                                                  "https://petition.parliament.uk", parliament)))
+    state, _ = petition_document(doc, "https://petition.parliament.uk")
+    assert state.content_hash() == "a09c8c40521982945572465d4de366b551e2b807"
+
+
+def test_a_first_sweep_stores_each_petition_once_even_when_a_page_lists_it_twice(tmp_path):
+    from dataclasses import replace
+
+    from monitor.items import IndexEntry
+
+    site = "https://petition.parliament.uk"
+    path = tmp_path / "watchlist.toml"
+    path.write_text(f'[govwatch]\ndatabase = "govwatch.db"\n[[petition]]\nurl = "{site}/petitions/3"\n'
+                    f'[[sweep]]\nsite = "{site}"\nstate = "all"\n')  # fmt: skip
+    config = load_config(path)
+    petition, sweep = config.watches
+    db = open_db(config.settings.database)
+    sync_watches(db, config)
+    recorder = Recorder(db, config)
+
+    def state(number: int, count: int, **changes) -> PetitionState:
+        return PetitionState(site=site, number=number, action=f"Petition {number}", state="open",
+                             signature_count=count, **changes)  # fmt: skip
+
+    def entry(s: PetitionState) -> IndexEntry:
+        return IndexEntry(key=s.key, signature_count=s.signature_count, entry_hash=s.content_hash(),
+                          decode=lambda: s)  # fmt: skip
+
+    recorder.record(Observation(watch_id=petition.id, url=petition.url, kind="petition", status=200,
+                                fetched_at="2026-01-01T00:00:00.000Z", petition=state(3, 9_000)))  # fmt: skip
+    answered = state(3, 10_050, response_threshold_reached_at="2026-01-01T12:00:00.000Z")
+    page = [entry(state(1, 10)), entry(answered), entry(state(2, 20)), entry(state(1, 12)),
+            entry(replace(state(4, 40), action="Petition 4, reworded"))]
+    events = recorder.record(Observation(watch_id=sweep.id, url=sweep.url, kind="index", status=200,
+                                         fetched_at="2026-01-02T00:00:00.000Z", entries=page, last_page=True))
+    assert sorted(e.kind for e in events) == ["sweep_started", "threshold_crossed"]  # only news of the known one
+    rows = db.execute("SELECT number, signature_count FROM petitions ORDER BY number").fetchall()
+    assert rows == [(1, 12), (2, 20), (3, 10_050), (4, 40)]
+    curve = db.execute("SELECT signature_count FROM signature_counts WHERE petition_id LIKE '%/1' ORDER BY 1")
+    assert [c for (c,) in curve] == [12]  # one point a moment: the later entry's
+    snapshots = db.execute("SELECT p.number FROM petition_snapshots s JOIN petitions p ON p.snapshot_id = s.id"
+                           " ORDER BY 1").fetchall()  # every row names its own latest snapshot
+    assert [n for (n,) in snapshots] == [1, 2, 3, 4]
+    members = db.execute("SELECT count(*) FROM watch_petitions WHERE watch_id = ?", [sweep.id]).fetchone()[0]
+    assert members == 4
+    assert db.execute("SELECT count(*) FROM petitions_fts WHERE petitions_fts MATCH 'reworded'").fetchone()[0] == 1
+    db.close()
