@@ -19,9 +19,9 @@ from dataclasses import replace
 from sqlite_utils import Database
 
 from monitor.clock import now_iso
-from monitor.watchlist.config import Config
+from monitor.watchlist.config import Config, Watch
 from monitor.detect.deadlines import overdue_event, response_due_at, timing
-from monitor.items import Event, petition_from_jsonable
+from monitor.items import Event, PetitionState, petition_from_jsonable
 from monitor.jsonable import dumps, loads
 from store.db import open_db
 
@@ -59,6 +59,29 @@ def overdue_events(db: Database, config: Config, at: str) -> list[Event]:
         if row["id"] not in found or order < found[row["id"]][0]:
             found[row["id"]] = (order, overdue_event(state, watch, when))  # the first watch in the watchlist wins
     return [event for _, event in found.values()]
+
+
+def overdue_on_sight(db: Database, order: dict[str, int], watch: Watch, state: PetitionState, at: str) -> list[Event]:
+    """Return the `response_overdue` event of a petition a poll at `at` finds awaiting a response past due.
+
+    The scheduler's pass (`overdue_events`) would store the same event after the crawl; given here,
+    it joins the poll's own events (one feed update, not two, for a first check of thousands of
+    petitions). Only for a `[[petition]]` watch, and only when this watch is the first in the
+    watchlist (`order`: each watch id's place) to hold the petition, as the pass decides; the
+    event's key keeps it unique.
+    """
+    if watch.kind != "petition" or state.government_response is not None or state.government_response_at:
+        return []
+    if state.state in ("rejected", "hidden", "removed"):
+        return []
+    when = timing(state, watch.response_due)
+    if when is None or when.due_at > at:
+        return []
+    holders = [r[0] for r in db.conn.execute("SELECT watch_id FROM watch_petitions WHERE petition_id = ?",
+                                             [state.key]) if r[0] in order]  # fmt: skip
+    if min(holders, key=order.__getitem__, default=watch.id) != watch.id:
+        return []
+    return [overdue_event(state, watch, when)]
 
 
 def record_overdue(config: Config, at: str | None = None) -> list[Event]:

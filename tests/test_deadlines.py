@@ -135,3 +135,40 @@ def test_the_scheduler_looks_when_a_response_falls_due(deadline, fresh_until, ex
 
     regular = Due("2024-03-23T00:00:00.000Z", "interval")
     assert at_deadline(regular, deadline, now="2024-03-22T00:00:00.000Z", fresh_until=fresh_until).at == expected
+
+
+@pytest.mark.parametrize(("watchlist", "on_sight"), [
+    ('[[petition]]\nurl = "https://site.test/petitions/9"\n', True),
+    # a sweep listed first holds the petition too: the event is the sweep's, given by the scheduler's pass
+    ('[[sweep]]\nsite = "https://site.test"\nstate = "all"\n[[petition]]\nurl = "https://site.test/petitions/9"\n',
+     False),
+])  # fmt: skip
+def test_a_first_poll_past_the_due_time_gives_the_overdue_event_with_the_poll(tmp_path, watchlist, on_sight):
+    from monitor.items import Observation
+
+    config = _config(tmp_path, watchlist)
+    petition = config.watches[-1]
+    with closing(open_db(config.settings.database)) as db:
+        sync_watches(db, config)
+        recorder = Recorder(db, config)
+        if not on_sight:
+            [sweep] = config.watches[:1]
+            for at in ("2024-03-02T00:00:00.000Z", "2024-03-25T00:00:00.000Z"):  # found in time, looked at since
+                recorder.record(Observation(watch_id=sweep.id, url=sweep.url, kind="index", status=200,
+                                            last_page=True, fetched_at=at, entries=[_entry(_state())]))
+        events = recorder.record(Observation(watch_id=petition.id, url=petition.url, kind="petition", status=200,
+                                             fetched_at="2024-03-30T00:00:00.000Z", petition=_state()))
+        overdue = [e for e in events if e.kind == "response_overdue"]
+        later = overdue_events(db, config, "2024-03-30T00:00:00.000Z")
+        if on_sight:
+            assert [(e.watch_id, e.occurred_at) for e in overdue] == [(petition.id, "2024-03-22T10:00:00.000Z")]
+            assert later == []  # stored with the poll: the pass has nothing left to give
+        else:
+            assert overdue == []
+            assert [(e.watch_id, e.occurred_at) for e in later] == [(config.watches[0].id, "2024-03-22T10:00:00.000Z")]
+            recorder.store_events(later, "2024-03-30T00:00:00.000Z")
+        answered = _state(government_response_at="2024-04-02T09:00:00.000Z",
+                          government_response=GovernmentResponse(summary="S"))
+        events = recorder.record(Observation(watch_id=petition.id, url=petition.url, kind="petition", status=200,
+                                             fetched_at="2024-04-03T00:00:00.000Z", petition=answered))
+        assert "response_overdue" not in [e.kind for e in events]  # once only
