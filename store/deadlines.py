@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from monitor.clock import now_iso
 from monitor.watchlist.config import Config, Watch
 from monitor.detect.deadlines import overdue_event, response_due_at, timing
-from monitor.items import Event, PetitionState, petition_from_jsonable
+from monitor.items import Event, PetitionState, petition_from_jsonable, petition_key
 from monitor.jsonable import dumps, loads
 from store.db import open_db
 
@@ -61,14 +61,15 @@ def overdue_events(db: Database, config: Config, at: str) -> list[Event]:
     return [event for _, event in found.values()]
 
 
-def overdue_on_sight(db: Database, order: dict[str, int], watch: Watch, state: PetitionState, at: str) -> list[Event]:
+def overdue_on_sight(db: Database, earlier: tuple[str, ...], watch: Watch, state: PetitionState,
+                     at: str) -> list[Event]:  # fmt: skip
     """Return the `response_overdue` event of a petition a poll at `at` finds awaiting a response past due.
 
     The scheduler's pass (`overdue_events`) would store the same event after the crawl; given here,
     it joins the poll's own events (one feed update, not two, for a first check of thousands of
-    petitions). Only for a `[[petition]]` watch, and only when this watch is the first in the
-    watchlist (`order`: each watch id's place) to hold the petition, as the pass decides; the
-    event's key keeps it unique.
+    petitions). Only for a `[[petition]]` watch, and only when no watch listed before it
+    (`earlier`, see `watches_before`) holds the petition, as the pass decides; the event's key
+    keeps it unique.
     """
     if watch.kind != "petition" or state.government_response is not None or state.government_response_at:
         return []
@@ -77,11 +78,27 @@ def overdue_on_sight(db: Database, order: dict[str, int], watch: Watch, state: P
     when = timing(state, watch.response_due)
     if when is None or when.due_at > at:
         return []
-    holders = [r[0] for r in db.conn.execute("SELECT watch_id FROM watch_petitions WHERE petition_id = ?",
-                                             [state.key]) if r[0] in order]  # fmt: skip
-    if min(holders, key=order.__getitem__, default=watch.id) != watch.id:
+    if earlier and db.conn.execute(
+        "SELECT 1 FROM watch_petitions WHERE petition_id = ? AND watch_id IN (SELECT value FROM json_each(?))",
+        [state.key, dumps(earlier)],
+    ).fetchone():  # fmt: skip
         return []
     return [overdue_event(state, watch, when)]
+
+
+def watches_before(config: Config) -> dict[str, tuple[str, ...]]:
+    """Return, for each `[[petition]]` watch, the watches listed before it that may hold its petition."""
+    before: dict[str, tuple[str, ...]] = {}
+    lists: tuple[str, ...] = ()  # sweeps and trending watches so far: they may hold any petition
+    same: dict[str, tuple[str, ...]] = {}  # petition id -> its [[petition]] watches so far
+    for watch in config.watches:
+        if watch.kind == "petition":
+            key = petition_key(watch.site, watch.number)
+            before[watch.id] = lists + same.get(key, ())
+            same[key] = same.get(key, ()) + (watch.id,)
+        elif watch.kind in ("sweep", "trending"):
+            lists += (watch.id,)
+    return before
 
 
 def record_overdue(config: Config, at: str | None = None) -> list[Event]:

@@ -20,7 +20,7 @@ from monitor.detect.health import health_events
 from monitor.items import Event, Observation, PetitionState, petition_key
 from monitor.jsonable import dumps
 from store.db import writing
-from store.deadlines import overdue_on_sight
+from store.deadlines import overdue_on_sight, watches_before
 from store.eta import approaching
 from store.pages import PageStore
 from store.petitions import PetitionStore
@@ -47,7 +47,7 @@ class Recorder:
         self.db = db
         self.config = config
         self.watches = {w.id: w for w in config.watches}
-        self._order = {w.id: i for i, w in enumerate(config.watches)}
+        self._before = watches_before(config)  # for overdue_on_sight
         self.petitions = PetitionStore(db)
         self.pages = PageStore(db)
         self.hooks = list(hooks)
@@ -108,7 +108,8 @@ class Recorder:
             self.petitions.write_details(pid, obs.details, obs.fetched_at)
         events = self._detect(watch, previous, new, changed or count_changed, obs.fetched_at)
         if changed:  # a petition first seen (or changed) past its response deadline: overdue now, not after the crawl
-            events += overdue_on_sight(self.db, self._order, watch, new, obs.fetched_at)
+            events += overdue_on_sight(self.db, self._before.get(watch.id, ()), watch, new,
+                                       obs.fetched_at)
         outcome = "changed" if changed or count_changed else "unchanged"
         self._observe(obs, outcome, pid)
         return outcome, events
