@@ -13,6 +13,7 @@ import sys
 import click
 
 from monitor.cli import report
+from monitor.cli.ending import end
 from monitor.watchlist.config import Config
 from monitor.errors import ConfigError
 from monitor.cli.group import DEFAULT_CONFIG, _friendly, _load, cli, config_option
@@ -215,8 +216,12 @@ _register_watchlist(cli, _friendly, config_option)
 
 
 def main() -> None:
-    """Run the govwatch command line."""
-    cli(prog_name="govwatch")
+    """Run the govwatch command line, and end without tearing the interpreter down (monitor.cli.ending)."""
+    try:
+        cli(prog_name="govwatch")
+    except SystemExit as stop:
+        end(stop.code)
+    end(0)
 
 
 # The commands defined in their own modules register themselves on `cli` when imported.

@@ -20,7 +20,6 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from scrapy import Request
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CannotResolveHostError
@@ -29,6 +28,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from monitor.clock import from_http_date, now, parse_iso
+from monitor.scrapy_http import HTTP11DownloadHandler
 
 logger = logging.getLogger(__name__)
 
