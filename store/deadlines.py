@@ -25,14 +25,17 @@ from monitor.items import Event, PetitionState, petition_from_jsonable, petition
 from monitor.jsonable import dumps, loads
 from store.db import open_db
 
-_AWAITING = """
+# States in which no response is awaited (also in Datasette's awaiting_response query).
+NOT_AWAITED = ("rejected", "hidden", "removed")
+
+_AWAITING = f"""
 SELECT p.id, p.signature_count, s.content, wp.watch_id, wp.first_seen_at, w.last_success_at
 FROM petitions p
 JOIN petition_snapshots s ON s.id = p.snapshot_id
 JOIN watch_petitions wp ON wp.petition_id = p.id
 JOIN watches w ON w.id = wp.watch_id
 WHERE p.response_threshold_reached_at IS NOT NULL AND p.government_response_at IS NULL
-  AND p.response_summary IS NULL AND coalesce(p.state, '') NOT IN ('rejected', 'hidden', 'removed')
+  AND p.response_summary IS NULL AND coalesce(p.state, '') NOT IN {NOT_AWAITED!r}
   AND julianday(p.response_threshold_reached_at) + :min_due <= julianday(:at)
   AND NOT (w.kind = 'sweep' AND julianday(wp.first_seen_at) > julianday(p.response_threshold_reached_at) + :max_due)
   AND NOT EXISTS (SELECT 1 FROM events e WHERE e.key = 'petition/' || p.id || '/response_overdue')
@@ -73,7 +76,7 @@ def overdue_on_sight(db: Database, earlier: tuple[str, ...], watch: Watch, state
     """
     if watch.kind != "petition" or state.government_response is not None or state.government_response_at:
         return []
-    if state.state in ("rejected", "hidden", "removed"):
+    if state.state in NOT_AWAITED:
         return []
     when = timing(state, watch.response_due)
     if when is None or when.due_at > at:
