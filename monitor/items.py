@@ -65,6 +65,7 @@ class Poll:
     known_hash: str | None = None  # page: the stored content hash (a different one is fetched twice)
     noise: tuple[str, ...] = ()  # page: the noise rules learned for this watch
     known_numbers: frozenset[int] = frozenset()  # trending: petitions of the site already stored
+    page_hashes: tuple[tuple[str, str], ...] = ()  # sweep: (URL, body hash) of the pages 2…last recorded last
 
 
 @dataclass(slots=True)
@@ -121,6 +122,8 @@ class Observation:
     count: CountState | None = None
     entries: list[IndexEntry] = field(default_factory=list)  # an index page's petitions
     last_page: bool = False
+    page_hash: str | None = None  # an index page 2…last: the hash of its body
+    same_page: bool = False  # …the hash of the page recorded last: its entries were not decoded
     page: PageContent | None = None
     trending: list[TrendingEntry] = field(default_factory=list)
 

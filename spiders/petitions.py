@@ -15,7 +15,8 @@ petition and sweep of the watchlist with full, unconditional fetches.
   concurrently (`spiders.index_pages`), else ``links.next`` is followed, never
   past ``links.last``; the index entries are the observations. A pass never
   asks for a page twice, stops at its page cap (`spiders.links.SweepPass`) and
-  never leaves its site: each refusal is an error observation. "responses"
+  never leaves its site: each refusal is an error observation. Pages 2…last
+  identical to the last pass's are not decoded (their body hash says so). "responses"
   walks the ``with_response`` index the same way, for edits of the government
   responses of watched petitions.
 - trending: ``/trending.json``; a petition it lists that govwatch has not
@@ -24,6 +25,7 @@ petition and sweep of the watchlist with full, unconditional fetches.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -186,17 +188,27 @@ class PetitionsSpider(fetch.PollSpider):
         """Ask for every other page of the pass at once (the host's concurrency still applies)."""
         self.passes.begin(poll, len(pages))
         yield first
+        known = dict(poll.page_hashes) if kind == "index" else {}
         for url in pages:
-            yield self._request(url, self.parse_other_page, poll, kind)
+            yield self._request(url, self.parse_other_page, poll, kind, known_hash=known.get(url))
 
-    def parse_other_page(self, response: Response, poll: Poll, kind: str) -> Iterator[Observation]:
-        """Record a page fetched side by side; the pass ends with the last of them to arrive, if none failed."""
+    def parse_other_page(self, response: Response, poll: Poll, kind: str,
+                         known_hash: str | None = None) -> Iterator[Observation]:  # fmt: skip
+        """Record a page fetched side by side; the pass ends with the last of them to arrive, if none failed.
+
+        A sweep's page whose body is the one recorded last pass (`known_hash`) is not decoded:
+        its entries are stored as they are (an archived Parliament's pages never change).
+        """
         obs = fetch.observation(response, poll, kind, url=response.url)
         if response.status != 200:
             obs.error = fetch.status_error(response)
         else:
+            if kind == "index":
+                obs.page_hash = hashlib.sha1(response.body).hexdigest()
+                obs.same_page = obs.page_hash == known_hash
             try:
-                obs.entries, _, _ = index_document(_document(response), site_of(response.url))
+                if not obs.same_page:
+                    obs.entries, _, _ = index_document(_document(response), site_of(response.url))
             except BadDocument as e:
                 obs.error = str(e)
         obs.last_page = self.passes.arrived(poll, failed=obs.error is not None)

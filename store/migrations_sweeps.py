@@ -1,4 +1,4 @@
-"""Migrations for sweeps: the hash of a petition's index entry, so an unchanged entry is not decoded.
+"""Migrations for sweeps: hashes of index entries and pages, so what did not change is not decoded.
 
 Registered on `store.schema.migrations` (imported by store.db with the schema).
 """
@@ -14,3 +14,12 @@ from store.schema import migrations
 def add_entry_hash(db: Database) -> None:
     """Keep the hash of the index entry the stored content came from (NULL when a full fetch wrote it)."""
     db.execute("ALTER TABLE petitions ADD COLUMN entry_hash TEXT")
+
+
+@migrations(name="0006_index_pages")
+def add_index_pages(db: Database) -> None:
+    """Keep the body hash of each index page a sweep recorded, so the same page next pass is not decoded."""
+    db.execute(
+        "CREATE TABLE index_pages (watch_id TEXT NOT NULL, url TEXT NOT NULL, hash TEXT NOT NULL,"
+        " recorded_at TEXT NOT NULL, PRIMARY KEY (watch_id, url))"
+    )

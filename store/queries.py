@@ -56,6 +56,11 @@ class PetitionBrief:
     count: CountState
 
 
+def index_page_hashes(db: Database, watch_id: str) -> tuple[tuple[str, str], ...]:
+    """Return (URL, body hash) of the index pages a sweep recorded (`store.record`), for its next pass."""
+    return tuple(db.conn.execute("SELECT url, hash FROM index_pages WHERE watch_id = ?", [watch_id]).fetchall())
+
+
 def petition_briefs(db: Database, ids: Iterable[str] | None = None) -> dict[str, PetitionBrief]:
     """Return the state, closing date and count document of the petitions `ids` (default: every one stored)."""
     sql = ("SELECT id, state, archived, closing_date, signature_count, response_threshold_reached_at,"

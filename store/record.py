@@ -159,6 +159,12 @@ class Recorder:
             else:
                 events += self._detect(watch, previous, new, changed or count_changed, obs.fetched_at)
         self._insert_fresh(watch, fresh, obs.fetched_at)
+        if obs.page_hash and not obs.same_page:  # recorded with its entries: the same body next pass is skipped
+            self.db.execute(
+                "INSERT INTO index_pages (watch_id, url, hash, recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT"
+                " (watch_id, url) DO UPDATE SET hash = excluded.hash, recorded_at = excluded.recorded_at",
+                [watch.id, obs.url, obs.page_hash, obs.fetched_at],
+            )  # fmt: skip
         outcome = "changed" if any_changed else "unchanged"
         self._observe(obs, outcome)
         if obs.last_page:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from tests.support.govwatch import PATIENT_HOST_RULES
 
 
@@ -51,3 +53,27 @@ def test_pages_after_the_first_are_fetched_side_by_side_and_a_failed_one_leaves_
     assert [e["kind"] for e in gw.events()] == ["sweep_started"] and gw.events()[0]["data"]["petitions"] == 120
     pages = [r.query.get("page", "1") for r in replica.requests if r.path == "/petitions.json"]
     assert sorted(pages) == ["1", "2", "3"]  # each page once a pass
+
+
+def test_a_page_the_same_as_last_pass_is_not_decoded_and_a_changed_one_is(replica, gw):
+    for n in range(1, 121):  # three index pages of 50, by signatures: 120…71, 70…21, 20…1
+        replica.add_petition(n, signature_count=1000 + n)
+    gw.add(f'[[sweep]]\nsite = "{replica.url}"\nstate = "open"')
+    gw.check()
+    hashes = {r["url"]: r["hash"] for r in gw.query("SELECT url, hash FROM index_pages")}
+    assert sorted(int(url.split("page=")[1].split("&")[0]) for url in hashes) == [2, 3]  # page 1 is always read
+
+    # Mark what a decoded entry would overwrite: a petition of page 2 (unchanged) and one of page 3 (changed).
+    conn = sqlite3.connect(gw.database)
+    with conn:
+        conn.execute("UPDATE petitions SET entry_hash = 'stale' WHERE number IN (40, 6)")
+    conn.close()
+    replica.respond(5, "The government will act.", "Details of the response.")
+    gw.check()
+    rows = {r["number"]: r["entry_hash"]
+            for r in gw.query("SELECT number, entry_hash FROM petitions WHERE number IN (40, 6)")}
+    assert rows[40] == "stale"  # page 2 is the page recorded last pass: not decoded, nothing rewritten
+    assert rows[6] != "stale"  # page 3 changed (petition 5's response): decoded, every entry compared
+    assert [e["kind"] for e in gw.events()] == ["sweep_started", "response_published"]
+    after = {r["url"]: r["hash"] for r in gw.query("SELECT url, hash FROM index_pages")}
+    assert [url for url in hashes if after[url] != hashes[url]] == [u for u in hashes if "page=3" in u]

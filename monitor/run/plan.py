@@ -9,6 +9,8 @@ Rules that keep govwatch polite and cheap:
   has passed, and at least every `full_every`;
 - an answered petition polled through count.json brings its site a pass
   through the with_response index, for response edits (monitor.run.response_pass);
+- a sweep carries the body hashes of the index pages it recorded, so the
+  spider does not decode a page that is the same as last pass;
 - a page carries its stored content hash and learned noise rules, so the
   pages spider can fetch it again when it seems to have changed;
 - If-Modified-Since is sent only when our copy is at least one Last-Modified
@@ -25,7 +27,7 @@ from monitor.watchlist.config import Config, PageWatch, PetitionWatch, SweepWatc
 from monitor.items import Poll, petition_key
 from monitor.run.response_pass import response_passes
 from store.pages import PageBrief, page_briefs
-from store.queries import PetitionBrief, WatchStatus, petition_briefs, watch_statuses
+from store.queries import PetitionBrief, WatchStatus, index_page_hashes, petition_briefs, watch_statuses
 
 LAST_MODIFIED_GRANULE = 10.0  # seconds: e-petitions rounds Last-Modified down to 10 s
 
@@ -54,7 +56,7 @@ def plan(db, config: Config, watches: tuple[Watch, ...], *, at: str | None = Non
         elif isinstance(watch, PetitionWatch):
             polls.append(_petition_poll(watch, status, briefs, config, at))
         elif isinstance(watch, SweepWatch):
-            polls.append(Poll(watch.id, watch.url, "sweep"))
+            polls.append(Poll(watch.id, watch.url, "sweep", page_hashes=index_page_hashes(db, watch.id)))
         elif isinstance(watch, PageWatch):
             polls.append(_page_poll(watch, status, pages.get(watch.id)))
         elif isinstance(watch, TrendingWatch):
