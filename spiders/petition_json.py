@@ -7,6 +7,7 @@ Pure functions: a decoded document in, `PetitionState`/`PetitionDetails`/
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -27,7 +28,6 @@ from monitor.items import (
     TrendingEntry,
     petition_key,
 )
-from monitor.clock import parse_iso
 from monitor.jsonable import loads
 from monitor.watchlist.politeness import media_type
 
@@ -48,6 +48,7 @@ _STRINGS = (
 )  # fmt: skip
 _DATES = tuple(k for k in _STRINGS if k.endswith(("_at", "_on", "_date")))
 _RESPONSE_DATES = ("responded_on", "created_at", "updated_at")
+_fromisoformat = datetime.fromisoformat
 
 
 def decode(body: bytes, content_type: str | None) -> Any:
@@ -93,10 +94,10 @@ def _dates(values: dict[str, Any], keys: tuple[str, ...], where: str = "") -> No
     """Refuse a date or time that does not parse (BadDocument naming the field)."""
     for key in keys:
         value = values.get(key)
-        if not isinstance(value, str) or not value:
+        if value.__class__ is not str or not value:
             continue
-        try:
-            parse_iso(value)
+        try:  # what parse_iso accepts, without its call (a first sweep checks ~15 dates of 20,000 petitions)
+            _fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise BadDocument(f"{where}{key} is not a date: {_show(value)}") from None
 
@@ -121,7 +122,7 @@ def _checked(item: Any) -> tuple[str, int, dict[str, Any]]:
     _int(number, "petition id")
     a = item["attributes"]
     _int(a.get("signature_count"), "signature_count")
-    _dates({k: a.get(k) for k in _DATES}, _DATES)
+    _dates(a, _DATES)
     for key, keys in (("government_response", _RESPONSE_DATES), ("debate", ("debated_on",))):
         if isinstance(a.get(key), dict):
             _dates(a[key], keys, f"{key}.")
@@ -144,7 +145,7 @@ def petition_state(item: Any, site: str) -> PetitionState:
 
 def _state(item: dict[str, Any], site: str, kind: str, number: int, a: dict[str, Any]) -> PetitionState:
     """Build the PetitionState of an entry that `_checked` passed (it returned kind, number, a)."""
-    strings = {k: a.get(k) if isinstance(a.get(k), str) else None for k in _STRINGS}
+    strings = {k: value if (value := a.get(k)).__class__ is str else None for k in _STRINGS}
     if strings["debate_scheduled_on"] is None and isinstance(a.get("debate_scheduled_at"), str):
         strings["debate_scheduled_on"] = a["debate_scheduled_at"]  # the name in the app's own source
     parliament = item.get("parliament") or a.get("parliament")  # beside or inside attributes

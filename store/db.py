@@ -13,7 +13,7 @@ from monitor.errors import StoreError
 from store import migrations_deadlines as _deadlines  # noqa: F401  (registers its migrations)
 from store import migrations_sweeps  # noqa: F401  (registers its migrations on `migrations`)
 from store.foreign import refuse_foreign
-from store.schema import migrations
+from store.schema import PETITION_SEARCH_COLUMNS, migrations
 import store.migrations_scrapyd  # noqa: F401  (registers its migration on `migrations`)
 
 LOCK_WAIT = 30.0  # seconds a write waits for another process's lock ([govwatch] lock_wait)
@@ -78,4 +78,26 @@ def writing(db: Database) -> Iterator[Database]:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
+    index_pending_search(db.conn)
     db.conn.execute("COMMIT")
+
+
+def defer_search(conn: sqlite3.Connection) -> None:
+    """Leave the petitions inserted from now to the end of the transaction to one search-index statement.
+
+    Call it inside a write transaction (`writing`), which indexes them before it commits.
+    """
+    if not conn.in_transaction:
+        raise RuntimeError("defer_search outside a write transaction: nothing would index the petitions")
+    conn.execute("INSERT OR IGNORE INTO search_pending (id, since) SELECT 1, COALESCE(MAX(rowid), 0) + 1 FROM petitions")
+
+
+def index_pending_search(conn: sqlite3.Connection) -> None:
+    """Index for search, in one statement, the petitions `defer_search` left out (their current texts)."""
+    row = conn.execute("SELECT since FROM search_pending").fetchone()
+    if row is None:
+        return
+    listed = ", ".join(PETITION_SEARCH_COLUMNS)
+    conn.execute(f"INSERT INTO petitions_fts (rowid, {listed}) SELECT rowid, {listed} FROM petitions WHERE rowid >= ?",
+                 row)  # fmt: skip
+    conn.execute("DELETE FROM search_pending")

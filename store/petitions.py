@@ -18,6 +18,7 @@ from monitor.items import (
     petition_from_jsonable,
 )
 from monitor.jsonable import dumps, loads
+from store.db import defer_search
 
 
 @dataclass(slots=True)
@@ -118,10 +119,12 @@ class PetitionStore:
         An index page's new petitions (a first sweep stores thousands) cost one statement a
         table instead of five a petition. Each key must be new and appear once. The snapshot
         ids are given here (after the largest one, inside the caller's write transaction), so
-        each row names its snapshot without a second UPDATE.
+        each row names its snapshot without a second UPDATE. Their search index entries are
+        written in one statement before the transaction commits (`store.db.defer_search`).
         """
         if not petitions:
             return
+        defer_search(self.db.conn)  # indexed for search in one statement before the commit
         (last,) = self.db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM petition_snapshots").fetchone()
         rows, snapshots, counts = [], [], []
         for snapshot_id, (petition, content_hash, entry_hash) in enumerate(petitions, start=last + 1):
