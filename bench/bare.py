@@ -3,7 +3,7 @@
     python bench/bare.py URLS_FILE [--ims HTTP-DATE] [--follow] [--concurrency 16]
 
 Prints one JSON line: fetched, ok (200), not_modified (304), petitions (sum of
-index entries when --follow), seconds. `bench/sweep.py` runs it in a
+the index pages' entries), seconds. `bench/sweep.py` runs it in a
 subprocess and reads CPU time and peak RSS from the operating system.
 """
 
@@ -40,8 +40,9 @@ class BareSpider(scrapy.Spider):
             return
         doc = json.loads(response.body)
         self.counts["ok"] += 1
-        if self.follow:
+        if isinstance(doc.get("data"), list):  # an index page
             self.counts["petitions"] += len(doc["data"])
+        if self.follow:
             next_url = doc["links"].get("next")
             if next_url:
                 yield scrapy.Request(next_url, dont_filter=True)
