@@ -8,6 +8,7 @@ moves, so the history grows with changes, not with polls.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -135,18 +136,11 @@ class PetitionStore:
             snapshots.append((snapshot_id, pid, at, content_hash, dumps(petition)))
             counts.append((pid, at, petition.signature_count))
             self._known[pid] = Known(content_hash, petition.signature_count, None, snapshot_id, entry_hash)
-        columns = ", ".join(rows[0])
-        marks = ", ".join("?" * len(rows[0]))
         conn = self.db.conn
-        conn.executemany(f"INSERT INTO petitions ({columns}) VALUES ({marks})", [list(r.values()) for r in rows])
-        conn.executemany(
-            "INSERT INTO petition_snapshots (id, petition_id, observed_at, hash, content) VALUES (?, ?, ?, ?, ?)",
-            snapshots,
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count) VALUES (?, ?, ?)",
-            counts,
-        )
+        insert_rows(conn, f"INSERT INTO petitions ({', '.join(rows[0])})", [tuple(r.values()) for r in rows])
+        insert_rows(conn, "INSERT INTO petition_snapshots (id, petition_id, observed_at, hash, content)", snapshots)
+        insert_rows(conn, "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count)",
+                    counts)  # fmt: skip
 
     def write_count(self, petition_id: str, count: int, at: str) -> bool:
         """Store a count from count.json; return whether it changed."""
@@ -211,6 +205,26 @@ class PetitionStore:
         """Drop the caches (after a rolled-back transaction)."""
         self._known.clear()
         self._places = None
+
+
+MAX_VARIABLES = 32766  # bound parameters of one SQLite statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32)
+
+
+def insert_rows(conn: Any, head: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Run ``head VALUES (…), (…), …`` for `rows`, as few statements as SQLite's parameter limit allows.
+
+    One statement for a page's rows, not one step a row as executemany takes: the writer
+    thread then releases and takes back the GIL once a statement, not once a row, while the
+    crawl's thread parses (bench/archive_sweep.py).
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    group = "(" + ", ".join("?" * width) + ")"
+    per = max(1, MAX_VARIABLES // width)
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        conn.execute(f"{head} VALUES {', '.join([group] * len(chunk))}", [v for row in chunk for v in row])
 
 
 def _petition_row(p: PetitionState) -> dict[str, Any]:

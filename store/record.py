@@ -23,7 +23,7 @@ from store.db import writing
 from store.deadlines import overdue_on_sight, watches_before
 from store.eta import approaching
 from store.pages import PageStore
-from store.petitions import PetitionStore
+from store.petitions import PetitionStore, insert_rows
 from store.record_lists import TRENDING_HELP, TRENDING_KIND, record_responses, record_trending
 
 # Kinds the recorder makes itself (not a detector's), with the line `govwatch detectors` prints.
@@ -179,10 +179,8 @@ class Recorder:
             return
         self.petitions.insert_new(list(fresh.values()), at)
         members = self._member_set(watch)
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO watch_petitions (watch_id, petition_id, first_seen_at) VALUES (?, ?, ?)",
-            [(watch.id, pid, at) for pid in fresh],
-        )
+        insert_rows(self.db.conn, "INSERT OR IGNORE INTO watch_petitions (watch_id, petition_id, first_seen_at)",
+                    [(watch.id, pid, at) for pid in fresh])  # fmt: skip
         members.update(fresh)
         fresh.clear()
 
