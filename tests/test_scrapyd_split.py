@@ -85,6 +85,19 @@ def test_a_job_too_long_for_a_command_line_is_split(tmp_path, monkeypatch):
     assert [p for j in jobs for p in scrapyd_job.read(j.argument)[1]] == polls
 
 
+def test_a_sweep_with_page_hashes_travels_with_them_or_without_them_when_too_long(tmp_path, monkeypatch):
+    config = watchlist(tmp_path, f'[[sweep]]\nsite = "{SITE}"\n', petitions=0)
+    [sweep] = config.watches
+    hashes = tuple((f"{SITE}/petitions.json?page={n}&state=open&count=50", f"{n:040x}") for n in range(2, 400))
+    poll = Poll(sweep.id, sweep.url, "sweep", page_hashes=hashes)
+    [job] = split(config, [poll], ["http://a"])
+    assert scrapyd_job.read(job.argument)[1] == [poll]  # the spider skips the pages it recorded
+    monkeypatch.setattr(scrapyd_job, "MAX_ARGUMENT", len(job.argument) - 1)
+    [job] = split(config, [poll], ["http://a"])
+    assert len(job.argument) <= scrapyd_job.MAX_ARGUMENT
+    assert scrapyd_job.read(job.argument)[1] == [Poll(sweep.id, sweep.url, "sweep")]  # still the whole pass
+
+
 def test_the_readme_documents_the_scrapyd_table_and_its_example_parses(tmp_path, monkeypatch):
     import re
 

@@ -78,7 +78,12 @@ def _encoded(config: Config, tables: dict, job: Job) -> list[Job]:
                 for piece in _encoded(config, tables, replace(job, polls=job.polls[start:start + scrapyd_job.MAX_POLLS]))]  # fmt: skip
     watchlist = scrapyd_job.reduced_watchlist(config, tables, [p.watch_id for p in job.polls], job.hosts)
     job.argument = scrapyd_job.encode({"watchlist": watchlist, "polls": [_compact(p) for p in job.polls]})
-    if len(job.argument) <= scrapyd_job.MAX_ARGUMENT or len(job.polls) == 1:
+    if len(job.argument) <= scrapyd_job.MAX_ARGUMENT:
+        return [job]
+    if len(job.polls) == 1:
+        poll = job.polls[0]
+        if poll.page_hashes:  # a sweep of thousands of pages: without its page hashes, it decodes every page
+            return _encoded(config, tables, replace(job, polls=[replace(poll, page_hashes=())]))
         return [job]
     half = len(job.polls) // 2
     return [*_encoded(config, tables, replace(job, polls=job.polls[:half])),
