@@ -39,10 +39,14 @@ class WatchStatus:
     sweeps_completed: int
 
 
-def watch_statuses(db: Database) -> dict[str, WatchStatus]:
-    """Return every watch's status, by id."""
+def watch_statuses(db: Database, ids: Iterable[str] | None = None) -> dict[str, WatchStatus]:
+    """Return the status of the watches `ids` (default: every watch), by id."""
     names = WatchStatus.__dataclass_fields__
-    rows = db.query(f"SELECT {', '.join(names)} FROM watches ORDER BY id")
+    sql = f"SELECT {', '.join(names)} FROM watches"
+    if ids is None:
+        rows = db.query(sql + " ORDER BY id")
+    else:
+        rows = db.query(sql + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", [json.dumps(list(ids))])
     return {r["id"]: WatchStatus(**(r | {"active": bool(r["active"]), "gone": bool(r["gone"])})) for r in rows}
 
 

@@ -44,7 +44,7 @@ def plan(db, config: Config, watches: tuple[Watch, ...], *, at: str | None = Non
          force: bool = False) -> tuple[list[Poll], list[Skipped]]:  # fmt: skip
     """Return the polls for `watches` and the watches skipped with their reason."""
     at = at or now_iso()
-    statuses = watch_statuses(db)
+    statuses = watch_statuses(db, [w.id for w in watches])  # not the thousands of other watches a database may hold
     briefs = petition_briefs(db, {petition_key(w.site, w.number) for w in watches if isinstance(w, PetitionWatch)})
     pages = page_briefs(db)
     polls, skipped = [], []
