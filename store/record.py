@@ -196,6 +196,8 @@ class Recorder:
         if known is None:
             return None, content_hash
         if known.content_hash == content_hash:  # only the count can differ: no need to load
+            if known.signature_count == new.signature_count:
+                return new, content_hash  # the stored state is this one (a frozen value: no copy needed)
             return replace(new, signature_count=known.signature_count), content_hash
         return self.petitions.state(new.key), content_hash
 
