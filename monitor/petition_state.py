@@ -150,6 +150,13 @@ class PetitionState:
         values["signature_count"], values["updated_at"] = 0, None
         return hashlib.sha1(orjson_bytes(values)).hexdigest()
 
+    def snapshot(self) -> tuple[str, str]:
+        """Return the state as stored (`dumps(self)`) and its `content_hash()`, from one pass over the fields."""
+        values = {name: getattr(self, name) for name in _STATE_FIELDS}
+        text = orjson_bytes(values).decode("utf-8")
+        values["signature_count"], values["updated_at"] = 0, None
+        return text, hashlib.sha1(orjson_bytes(values)).hexdigest()
+
 
 # Fields that change with every signature: kept in the count series, not in snapshots.
 VOLATILE_FIELDS = frozenset({"signature_count", "updated_at"})

@@ -114,8 +114,8 @@ class PetitionStore:
             self._write_count(pid, petition.signature_count, at, row)
         return content_changed, count_changed
 
-    def insert_new(self, petitions: list[tuple[PetitionState, str, str | None]], at: str) -> None:
-        """Store petitions never seen before, each (state, content hash, entry hash), in four statements.
+    def insert_new(self, petitions: list[tuple[PetitionState, str | None]], at: str) -> None:
+        """Store petitions never seen before, each (state, entry hash), in four statements.
 
         An index page's new petitions (a first sweep stores thousands) cost one statement a
         table instead of five a petition. Each key must be new and appear once. The snapshot
@@ -128,16 +128,15 @@ class PetitionStore:
         defer_search(self.db.conn)  # indexed for search in one statement before the commit
         (last,) = self.db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM petition_snapshots").fetchone()
         rows, snapshots, counts = [], [], []
-        for snapshot_id, (petition, content_hash, entry_hash) in enumerate(petitions, start=last + 1):
+        for snapshot_id, (petition, entry_hash) in enumerate(petitions, start=last + 1):
             pid = petition.key
-            rows.append(_petition_row(petition) | {
-                "changed_at": at, "content_hash": content_hash, "entry_hash": entry_hash, "count_changed_at": at,
-                "id": pid, "first_seen_at": at, "snapshot_id": snapshot_id})  # fmt: skip
-            snapshots.append((snapshot_id, pid, at, content_hash, dumps(petition)))
+            text, content_hash = petition.snapshot()
+            rows.append((*_row_values(petition), at, content_hash, entry_hash, at, pid, at, snapshot_id))
+            snapshots.append((snapshot_id, pid, at, content_hash, text))
             counts.append((pid, at, petition.signature_count))
             self._known[pid] = Known(content_hash, petition.signature_count, None, snapshot_id, entry_hash)
         conn = self.db.conn
-        insert_rows(conn, f"INSERT INTO petitions ({', '.join(rows[0])})", [tuple(r.values()) for r in rows])
+        insert_rows(conn, _INSERT_NEW, rows)
         insert_rows(conn, "INSERT INTO petition_snapshots (id, petition_id, observed_at, hash, content)", snapshots)
         insert_rows(conn, "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count)",
                     counts)  # fmt: skip
@@ -227,39 +226,36 @@ def insert_rows(conn: Any, head: str, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.execute(f"{head} VALUES {', '.join([group] * len(chunk))}", [v for row in chunk for v in row])
 
 
+# The petitions table's columns that come from a PetitionState (the others are the store's own).
+ROW_COLUMNS = (
+    "site", "number", "url", "archived", "action", "background", "additional_details", "committee_note", "state",
+    "signature_count", "closing_date", "created_at", "opened_at", "closed_at", "rejected_at",
+    "response_threshold_reached_at", "government_response_at", "debate_threshold_reached_at",
+    "scheduled_debate_date", "debate_outcome_at", "creator_name", "rejection_code", "rejection_details",
+    "response_summary", "response_details", "response_updated_at", "debated_on", "debate", "departments", "topics",
+    "parliament", "site_updated_at",
+)  # fmt: skip
+_INSERT_NEW = (f"INSERT INTO petitions ({', '.join(ROW_COLUMNS)}, changed_at, content_hash, entry_hash,"
+               " count_changed_at, id, first_seen_at, snapshot_id)")  # fmt: skip
+
+
 def _petition_row(p: PetitionState) -> dict[str, Any]:
+    """Return the petitions row of a state, column by column (`ROW_COLUMNS`)."""
+    return dict(zip(ROW_COLUMNS, _row_values(p)))
+
+
+def _row_values(p: PetitionState) -> tuple[Any, ...]:
+    """Return the values of `ROW_COLUMNS` for a state, in that order (a tuple: a first sweep makes thousands)."""
     response, debate, rejection = p.government_response, p.debate, p.rejection
-    return {
-        "site": p.site,
-        "number": p.number,
-        "url": p.page_url,
-        "archived": int(p.archived),
-        "action": p.action,
-        "background": p.background,
-        "additional_details": p.additional_details,
-        "committee_note": p.committee_note,
-        "state": p.state,
-        "signature_count": p.signature_count,
-        "closing_date": p.closing_date,
-        "created_at": p.created_at,
-        "opened_at": p.opened_at,
-        "closed_at": p.closed_at,
-        "rejected_at": p.rejected_at,
-        "response_threshold_reached_at": p.response_threshold_reached_at,
-        "government_response_at": p.government_response_at,
-        "debate_threshold_reached_at": p.debate_threshold_reached_at,
-        "scheduled_debate_date": p.scheduled_debate_date,
-        "debate_outcome_at": p.debate_outcome_at,
-        "creator_name": p.creator_name,
-        "rejection_code": rejection.code if rejection else None,
-        "rejection_details": rejection.details if rejection else None,
-        "response_summary": response.summary if response else None,
-        "response_details": response.details if response else None,
-        "response_updated_at": response.updated_at if response else None,
-        "debated_on": debate.debated_on if debate else None,
-        "debate": dumps(debate) if debate else None,
-        "departments": dumps(p.departments),
-        "topics": dumps(list(p.topics)),
-        "parliament": dumps(p.parliament) if p.parliament else None,
-        "site_updated_at": p.updated_at,
-    }
+    return (
+        p.site, p.number, p.page_url, int(p.archived), p.action, p.background, p.additional_details,
+        p.committee_note, p.state, p.signature_count, p.closing_date, p.created_at, p.opened_at, p.closed_at,
+        p.rejected_at, p.response_threshold_reached_at, p.government_response_at, p.debate_threshold_reached_at,
+        p.scheduled_debate_date, p.debate_outcome_at, p.creator_name,
+        rejection.code if rejection else None, rejection.details if rejection else None,
+        response.summary if response else None, response.details if response else None,
+        response.updated_at if response else None,
+        debate.debated_on if debate else None, dumps(debate) if debate else None,
+        dumps(p.departments), dumps(list(p.topics)), dumps(p.parliament) if p.parliament else None,
+        p.updated_at,
+    )  # fmt: skip

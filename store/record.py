@@ -136,7 +136,7 @@ class Recorder:
         any_changed = False
         members = self._member_set(watch)
         self.petitions.preload([entry.key for entry in obs.entries])
-        fresh: dict[str, tuple[PetitionState, str, str | None]] = {}  # never seen: stored together, the last a key
+        fresh: dict[str, tuple[PetitionState, str | None]] = {}  # never seen: stored together, with entry hashes
         for entry in obs.entries:
             known = self.petitions.known(entry.key)
             if (known is not None and known.entry_hash == entry.entry_hash
@@ -146,7 +146,7 @@ class Recorder:
                 continue  # fmt: skip
             new = entry.state()
             if initial and known is None:  # nothing to compare with and no event: stored with the page's others
-                fresh[entry.key] = (new, new.content_hash(), entry.entry_hash)
+                fresh[entry.key] = (new, entry.entry_hash)
                 any_changed = True
                 continue
             previous, content_hash = self._previous(new)
@@ -173,7 +173,7 @@ class Recorder:
                 events.append(self._sweep_ready(watch, obs))
         return outcome, events
 
-    def _insert_fresh(self, watch: Watch, fresh: dict[str, tuple[PetitionState, str, str | None]], at: str) -> None:
+    def _insert_fresh(self, watch: Watch, fresh: dict[str, tuple[PetitionState, str | None]], at: str) -> None:
         """Store the never-seen petitions gathered from an index page, as members of `watch`; empty `fresh`."""
         if not fresh:
             return

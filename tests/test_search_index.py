@@ -16,8 +16,8 @@ def petition(number: int, action: str) -> PetitionState:
     return PetitionState(site=SITE, number=number, action=action, state="open", signature_count=10 * number)
 
 
-def fresh(*states: PetitionState) -> list[tuple[PetitionState, str, None]]:
-    return [(s, s.content_hash(), None) for s in states]
+def fresh(*states: PetitionState) -> list[tuple[PetitionState, None]]:
+    return [(s, None) for s in states]
 
 
 def found(db, words: str) -> list[int]:
