@@ -131,3 +131,34 @@ def test_a_first_sweep_stores_each_petition_once_even_when_a_page_lists_it_twice
     assert members == 4
     assert db.execute("SELECT count(*) FROM petitions_fts WHERE petitions_fts MATCH 'reworded'").fetchone()[0] == 1
     db.close()
+
+
+def test_a_first_sweep_over_petitions_already_stored_writes_their_entry_hashes_and_members(tmp_path):
+    """Known from full fetches, listed by a sweep: the next pass needs each row's entry hash, the sweep its members."""
+    from monitor.items import IndexEntry
+
+    site = "https://petition.parliament.uk"
+    path = tmp_path / "watchlist.toml"
+    path.write_text(f'[govwatch]\ndatabase = "govwatch.db"\n[[petition]]\nurl = "{site}/petitions/1"\n'
+                    f'[[petition]]\nurl = "{site}/petitions/2"\n[[sweep]]\nsite = "{site}"\nstate = "all"\n')
+    config = load_config(path)
+    first, second, sweep = config.watches
+    db = open_db(config.settings.database)
+    sync_watches(db, config)
+    recorder = Recorder(db, config)
+    one = PetitionState(site=site, number=1, action="Petition 1", state="open", signature_count=10)
+    two = PetitionState(site=site, number=2, action="Petition 2", state="open", signature_count=20)
+    for watch, s in ((first, one), (second, two)):
+        recorder.record(Observation(watch_id=watch.id, url=watch.url, kind="petition", status=200,
+                                    fetched_at="2026-01-01T00:00:00.000Z", petition=s))  # fmt: skip
+    page = [IndexEntry(key=one.key, signature_count=10, entry_hash="a" * 40, decode=lambda: one),
+            IndexEntry(key=two.key, signature_count=20, entry_hash="b" * 40, decode=lambda: two),
+            IndexEntry(key=one.key, signature_count=10, entry_hash="c" * 40, decode=lambda: one)]  # listed again
+    events = recorder.record(Observation(watch_id=sweep.id, url=sweep.url, kind="index", status=200,
+                                         fetched_at="2026-01-02T00:00:00.000Z", entries=page, last_page=True))
+    assert [e.kind for e in events] == ["sweep_started"]
+    rows = db.execute("SELECT number, entry_hash FROM petitions ORDER BY number").fetchall()
+    assert rows == [(1, "c" * 40), (2, "b" * 40)]  # the later listing's
+    members = db.execute("SELECT petition_id FROM watch_petitions WHERE watch_id = ? ORDER BY 1", [sweep.id])
+    assert [m for (m,) in members] == [one.key, two.key]
+    db.close()
