@@ -6,6 +6,7 @@ import pytest
 
 from monitor.watchlist.config import load_config
 from monitor.items import Observation, PageContent, PetitionState
+from monitor.jsonable import dumps
 from store.db import open_db
 from store.record import Recorder
 from store.watches import sync_watches
@@ -87,6 +88,8 @@ def test_the_content_hash_of_a_stored_petition_does_not_change_between_versions(
                                                                   "https://petition.parliament.uk", parliament)))
     state, _ = petition_document(doc, "https://petition.parliament.uk")
     assert state.content_hash() == "a09c8c40521982945572465d4de366b551e2b807"
+    # a first sweep's snapshot text and hash, made in one pass, are the same as made apart
+    assert state.snapshot() == (dumps(state), "a09c8c40521982945572465d4de366b551e2b807")
 
 
 def test_a_first_sweep_stores_each_petition_once_even_when_a_page_lists_it_twice(tmp_path):
