@@ -19,7 +19,6 @@ from concurrent.futures import Future
 
 from monitor.items import Event, Observation
 from store import locking
-from store.checkpoint import Checkpointer
 from store.db import writing
 from store.record import Recorder
 
@@ -37,7 +36,6 @@ class BatchWriter:
         self.max_batch = max_batch
         self.linger = linger
         self._queue: queue.Queue = queue.Queue()
-        self._checkpointer = Checkpointer(recorder.db.conn)
         self._thread = threading.Thread(target=self._run, name="govwatch-store", daemon=True)
         self._thread.start()
 
@@ -51,7 +49,6 @@ class BatchWriter:
         """Finish every queued write, then stop the thread."""
         self._queue.put(_CLOSE)
         self._thread.join()
-        self._checkpointer.stop()
 
     def _run(self) -> None:
         closing = False
@@ -84,7 +81,6 @@ class BatchWriter:
                 future.set_exception(e)
             return
         locking.written(settings.database)
-        self._checkpointer.committed()
         for future, events, error in done:
             if future.done():
                 continue
