@@ -221,6 +221,7 @@ def campaign(kills: int, count: int, seed: int, keep: bool) -> int:
             stop.set()
             changer.join()
             final = govwatch(config, "run", "--no-serve", "--tick", "0.2s", log=log)
+            _wait_up(database, final)  # the SIGTERM below is for a running daemon, not one still importing
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and not _caught_up(story, database, hook):
                 time.sleep(0.5)
