@@ -146,16 +146,18 @@ class PetitionState:
         # Field order is fixed by the dataclasses, so no sort_keys is needed for a stable hash;
         # the volatile fields are blanked rather than removed (same effect, one encoding). A dict in
         # field order encodes exactly as the dataclass does, and is made faster than a replace().
-        values = {name: getattr(self, name) for name in _STATE_FIELDS}
-        values["signature_count"], values["updated_at"] = 0, None
-        return hashlib.sha1(orjson_bytes(values)).hexdigest()
+        return _stable_hash({name: getattr(self, name) for name in _STATE_FIELDS})
 
     def snapshot(self) -> tuple[str, str]:
         """Return the state as stored (`dumps(self)`) and its `content_hash()`, from one pass over the fields."""
         values = {name: getattr(self, name) for name in _STATE_FIELDS}
-        text = orjson_bytes(values).decode("utf-8")
-        values["signature_count"], values["updated_at"] = 0, None
-        return text, hashlib.sha1(orjson_bytes(values)).hexdigest()
+        return orjson_bytes(values).decode("utf-8"), _stable_hash(values)
+
+
+def _stable_hash(values: dict[str, Any]) -> str:
+    """Hash a state's fields in field order with the volatile ones blanked (changes `values`)."""
+    values["signature_count"], values["updated_at"] = 0, None
+    return hashlib.sha1(orjson_bytes(values)).hexdigest()
 
 
 # Fields that change with every signature: kept in the count series, not in snapshots.
