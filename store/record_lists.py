@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from monitor.clock import parse_iso
 from monitor.watchlist.config import PetitionWatch, Watch
 from monitor.items import Event, Observation, TrendingEntry, petition_key
 
@@ -73,6 +74,8 @@ def record_responses(recorder: Recorder, obs: Observation,
         if known is None or known.entry_hash == entry.entry_hash:
             continue  # not stored yet (its own poll fetches it), or as stored
         new = entry.state()
+        if _older_than_stored(recorder, new.key, new.updated_at):
+            continue  # the page was fetched before the petition's own poll recorded a newer view: stale news
         previous, content_hash = recorder._previous(new)
         if known.content_hash == content_hash:  # only the count moved (count.json tells that)
             recorder.petitions.write(replace(new, signature_count=known.signature_count), obs.fetched_at,
@@ -83,6 +86,21 @@ def record_responses(recorder: Recorder, obs: Observation,
     outcome = "changed" if events else "unchanged"
     recorder._observe(obs, outcome)
     return outcome, events
+
+
+def _older_than_stored(recorder: Recorder, pid: str, updated_at: str | None) -> bool:
+    """Tell whether the site's `updated_at` of an entry is before the one of the petition's stored view.
+
+    The site stamps a petition's `updated_at` with every change, signatures included, so a
+    smaller one is a view from before what is stored (and an unreadable one is not trusted).
+    """
+    row = recorder.db.execute("SELECT site_updated_at FROM petitions WHERE id = ?", [pid]).fetchone()
+    if not updated_at or row is None or not row[0]:
+        return False
+    try:
+        return parse_iso(updated_at) < parse_iso(row[0])
+    except ValueError:
+        return False
 
 
 def _petition_watches(recorder: Recorder) -> dict[str, PetitionWatch]:

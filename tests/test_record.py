@@ -165,3 +165,53 @@ def test_a_first_sweep_over_petitions_already_stored_writes_their_entry_hashes_a
     members = db.execute("SELECT petition_id FROM watch_petitions WHERE watch_id = ? ORDER BY 1", [sweep.id])
     assert [m for (m,) in members] == [one.key, two.key]
     db.close()
+
+
+def test_a_with_response_page_fetched_before_an_edit_never_takes_the_petition_back(tmp_path):
+    """The pass's page is one of many: recorded after the petition's own poll saw the edit, it is older news."""
+    from monitor.items import IndexEntry
+    from monitor.petition_state import GovernmentResponse
+
+    site = "https://petition.parliament.uk"
+    path = tmp_path / "watchlist.toml"
+    path.write_text(f'[govwatch]\ndatabase = "govwatch.db"\n[[petition]]\nurl = "{site}/petitions/7"\n')
+    config = load_config(path)
+    db = open_db(config.settings.database)
+    sync_watches(db, config)
+    recorder = Recorder(db, config)
+    watch_id = "petition.parliament.uk/7"
+
+    def state(summary: str, updated_at: str, count: int) -> PetitionState:
+        response = GovernmentResponse(responded_on="2026-01-02", summary=summary, details="Details.",
+                                      created_at="2026-01-02T10:00:00.000Z", updated_at=updated_at)  # fmt: skip
+        return PetitionState(site=site, number=7, action="Save the bees", state="open", signature_count=count,
+                             response_threshold_reached_at="2026-01-01T00:00:00.000Z",
+                             government_response_at="2026-01-02T10:00:00.000Z", government_response=response,
+                             updated_at=updated_at)  # fmt: skip
+
+    def detail(at: str, petition: PetitionState) -> list[str]:
+        return [e.kind for e in recorder.record(Observation(
+            watch_id=watch_id, url=f"{site}/petitions/7.json", kind="petition", fetched_at=at, status=200,
+            petition=petition))]  # fmt: skip
+
+    def with_response_page(at: str, petition: PetitionState, entry_hash: str) -> list[str]:
+        entry = IndexEntry(key=petition.key, signature_count=petition.signature_count, entry_hash=entry_hash,
+                           decode=lambda: petition)  # fmt: skip
+        return [e.kind for e in recorder.record(Observation(
+            watch_id=watch_id, url=f"{site}/petitions.json?state=with_response&count=50", kind="responses",
+            fetched_at=at, status=200, entries=[entry]))]  # fmt: skip
+
+    first = state("The first summary.", "2026-01-02T10:00:00.000Z", 20_000)
+    assert "response_published" in detail("2026-01-02T11:00:00.000Z", first)
+    revised = state("The revised summary.", "2026-01-03T09:00:00.000Z", 20_300)
+    assert detail("2026-01-03T09:30:00.000Z", revised) == ["response_updated"]
+    # the pass's page was fetched at 08:59, before the edit, and is recorded now: nothing goes back
+    assert with_response_page("2026-01-03T08:59:00.000Z", state("The first summary.", "2026-01-03T08:58:00.000Z",
+                                                                 20_250), "an older entry") == []  # fmt: skip
+    [row] = db.query("SELECT response_summary, signature_count FROM petitions")
+    assert row == {"response_summary": "The revised summary.", "signature_count": 20_300}
+    # a later page that shows a newer edit is taken, as before
+    newer = state("The third summary.", "2026-01-04T09:00:00.000Z", 20_400)
+    assert with_response_page("2026-01-04T09:10:00.000Z", newer, "a newer entry") == ["response_updated"]
+    assert next(db.query("SELECT response_summary FROM petitions"))["response_summary"] == "The third summary."
+    db.close()
