@@ -48,14 +48,19 @@ def test_a_page_change_rolled_back_is_detected_again(tmp_path):
     db.close()
 
 
-def test_a_count_that_moves_with_the_content_stamps_count_changed_at(tmp_path):
-    site = "https://petition.parliament.uk"
+def _petition_7(tmp_path, site: str) -> tuple:
+    """A database and its recorder for a watchlist of one petition, number 7 of `site`."""
     path = tmp_path / "watchlist.toml"
     path.write_text(f'[govwatch]\ndatabase = "govwatch.db"\n[[petition]]\nurl = "{site}/petitions/7"\n')
     config = load_config(path)
     db = open_db(config.settings.database)
     sync_watches(db, config)
-    recorder = Recorder(db, config)
+    return db, Recorder(db, config)
+
+
+def test_a_count_that_moves_with_the_content_stamps_count_changed_at(tmp_path):
+    site = "https://petition.parliament.uk"
+    db, recorder = _petition_7(tmp_path, site)
 
     def poll(at: str, action: str, count: int) -> dict:
         state = PetitionState(site=site, number=7, action=action, state="open", signature_count=count)
@@ -173,12 +178,7 @@ def test_a_with_response_page_fetched_before_an_edit_never_takes_the_petition_ba
     from monitor.petition_state import GovernmentResponse
 
     site = "https://petition.parliament.uk"
-    path = tmp_path / "watchlist.toml"
-    path.write_text(f'[govwatch]\ndatabase = "govwatch.db"\n[[petition]]\nurl = "{site}/petitions/7"\n')
-    config = load_config(path)
-    db = open_db(config.settings.database)
-    sync_watches(db, config)
-    recorder = Recorder(db, config)
+    db, recorder = _petition_7(tmp_path, site)
     watch_id = "petition.parliament.uk/7"
 
     def state(summary: str, updated_at: str, count: int) -> PetitionState:
