@@ -136,14 +136,7 @@ async def _run(cluster: Cluster, polls: list[Poll], report: CrawlReport, observe
     waiting: deque[tuple[Job, bool]] = deque((job, False) for job in split(config, polls, cluster.slots()))
     running: dict[str, Running] = {}
     while waiting or running:
-        for _ in range(len(waiting)):
-            job, requeued = waiting.popleft()
-            if job.node not in cluster.up:  # its node went away before it started
-                _requeue(cluster, job, requeued, waiting)
-            elif cluster.fits(job):
-                await _start(cluster, job, requeued, running, waiting)
-            else:
-                waiting.append((job, requeued))
+        await _fill(cluster, running, waiting)
         if not cluster.up:
             lost = sum(len(job.polls) for job, _ in waiting)
             if lost:
@@ -156,6 +149,18 @@ async def _run(cluster: Cluster, polls: list[Poll], report: CrawlReport, observe
         await asyncio.sleep(cluster.settings.poll_interval)
         for url in {r.job.node for r in running.values()}:
             await _collect(cluster, url, running, waiting, report, observed, on_observation)
+
+
+async def _fill(cluster: Cluster, running: dict[str, Running], waiting: deque) -> None:
+    """Start every waiting job that fits now (a free slot on its node, room in its hosts' budgets)."""
+    for _ in range(len(waiting)):
+        job, requeued = waiting.popleft()
+        if job.node not in cluster.up:  # its node went away before it started
+            _requeue(cluster, job, requeued, waiting)
+        elif cluster.fits(job):
+            await _start(cluster, job, requeued, running, waiting)
+        else:
+            waiting.append((job, requeued))
 
 
 async def _start(cluster: Cluster, job: Job, requeued: bool, running: dict[str, Running],
@@ -183,7 +188,7 @@ async def _collect(cluster: Cluster, url: str, running: dict[str, Running], wait
         await _node_down(cluster, url, str(e), running, waiting)
         return
     for job_id, run in list(running.items()):
-        if run.job.node != url:
+        if run.job.node != url or job_id not in running:  # another node's, or lost meanwhile (its polls requeued)
             continue
         state = jobs.get(job_id, {}).get("state")
         if state != "finished":
@@ -206,9 +211,12 @@ async def _collect(cluster: Cluster, url: str, running: dict[str, Running], wait
             await _lose(cluster, run, str(e), running, waiting)
             await asyncio.to_thread(node_failed, cluster.config, url, str(e))
             continue
-        result = await asyncio.to_thread(ingest, cluster.config, job_id, data)
+        # The job is over: its slot and its hosts' budgets go to the next job before its items are
+        # recorded, so the node fetches while this process records (bench/scrapyd.py).
         del running[job_id]
         cluster.take(run.job, -1)
+        await _fill(cluster, running, waiting)
+        result = await asyncio.to_thread(ingest, cluster.config, job_id, data)
         observed.update(o.watch_id for o in result.observations)
         _count(report, result, on_observation)
 
