@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 
 from monitor.watchlist.config import load_config
 from monitor.items import Observation
 from monitor.jsonable import dumps, to_jsonable
+from monitor.replica import documents
+from monitor.replica.epetitions import EPetitionsReplica
 from monitor.scrapyd.ingest import ingest, job_scheduled, node_failed, node_ok
-from store.db import open_db
+from monitor.scrapyd.job import ObservationExporter
+from spiders.petition_json import petition_document
+from store.db import open_db, writing
+from store.record import Recorder
 from store.watches import sync_watches
 
 
@@ -56,3 +62,48 @@ def test_a_node_failing_in_a_row_is_one_event_and_a_success_starts_again(tmp_pat
     conn = sqlite3.connect(config.settings.database)
     assert conn.execute("SELECT state, failures FROM scrapyd_nodes").fetchall() == [("ok", 0)]
     assert conn.execute("SELECT count(*) FROM events WHERE kind = 'node_failing'").fetchone() == (1,)
+
+
+def test_a_jobs_place_names_travel_once_and_the_monitor_stores_every_one(tmp_path):
+    config = setup(tmp_path)
+    site = "https://petition.example"
+    replica = EPetitionsReplica()
+    observations = []
+    for watch, number in zip(config.watches, (1, 2, 3), strict=True):
+        replica.add_petition(number, signature_count=20_000 * number, updated_at="2026-01-01T00:00:00.000Z")
+        state, details = petition_document(documents.detail_document(number, replica.petition(number), site), site)
+        observations.append(Observation(watch.id, watch.url, "petition", "2026-01-02T00:00:00.000Z", status=200,
+                                        petition=state, details=details))  # fmt: skip
+    out = io.BytesIO()
+    exporter = ObservationExporter(out)
+    for obs in observations:
+        exporter.export_item(obs)
+    lines = out.getvalue().splitlines()
+    assert len(lines[1]) < len(lines[0]) / 3 and len(lines[2]) < len(lines[0]) / 3  # the names went with the first
+    job_scheduled(config, "job-1", "http://node", "petitions", 3)
+    result = ingest(config, "job-1", out.getvalue())
+    assert [o.details.by_constituency for o in result.observations] == [o.details.by_constituency for o in observations]
+
+    (tmp_path / "in-process").mkdir()
+    in_process = setup(tmp_path / "in-process")  # the same observations recorded as an in-process crawl does
+    db = open_db(in_process.settings.database)
+    recorder = Recorder(db, in_process)
+    with writing(db):
+        for obs in observations:
+            recorder.record(obs)
+    db.close()
+    tables = ("SELECT kind, code, name, mp FROM places ORDER BY 1, 2",
+              "SELECT signatures_by_country, signatures_by_constituency FROM petition_details ORDER BY petition_id")
+    for query in tables:
+        rows = [rows_of(c, query) for c in (config, in_process)]
+        assert rows[0] == rows[1] and rows[0]
+    places = {(kind, code) for kind, code, name, _ in rows_of(config, tables[0]) if name}
+    assert places == {(kind, code) for o in observations for kind, codes in o.details.codes().items() for code in codes}
+
+
+def rows_of(config, query: str) -> list[tuple]:
+    conn = sqlite3.connect(config.settings.database)
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
