@@ -37,3 +37,9 @@ def create_scrapyd_tables(db: Database) -> None:
         CREATE INDEX scrapyd_jobs_node ON scrapyd_jobs(node, scheduled_at);
         """
     )
+
+
+@migrations(name="0007_scrapyd_streaming")
+def add_ingested_bytes(db: Database) -> None:
+    """Count the bytes of a job's items file recorded so far (its items are recorded while it runs)."""
+    db.execute("ALTER TABLE scrapyd_jobs ADD COLUMN ingested_bytes INTEGER NOT NULL DEFAULT 0")

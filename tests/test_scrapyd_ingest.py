@@ -52,6 +52,25 @@ def test_a_job_cut_short_records_what_it_finished_and_a_job_is_ingested_once(tmp
     assert last is None  # the third poll stays due
 
 
+def test_a_running_jobs_whole_lines_are_recorded_as_they_come_and_never_twice(tmp_path):
+    config = setup(tmp_path)
+    first, second, third = (w.id for w in config.watches)
+    job_scheduled(config, "job-1", "http://node", "petitions", 3)
+    items = line(first) + line(second) + line(third)
+    so_far = items[: len(line(first)) + 30]  # the job is writing its second item
+    early = ingest(config, "job-1", so_far, final=False)
+    assert [o.watch_id for o in early.observations] == [first] and early.consumed == len(line(first))
+    again = ingest(config, "job-1", items[: len(line(first)) * 2 + 5], final=False)  # read again from byte 0
+    assert [o.watch_id for o in again.observations] == [second]  # the first line is not recorded twice
+    rest = ingest(config, "job-1", items[again.consumed:], offset=again.consumed)
+    assert [o.watch_id for o in rest.observations] == [third] and not rest.record_errors
+    conn = sqlite3.connect(config.settings.database)
+    polled = conn.execute("SELECT watch_id, sum(polls) FROM observations GROUP BY watch_id ORDER BY 1").fetchall()
+    assert polled == sorted([(first, 1), (second, 1), (third, 1)])
+    assert conn.execute("SELECT state, items, ingested_bytes FROM scrapyd_jobs").fetchall() == [
+        ("ingested", 3, len(items))]
+
+
 def test_a_node_failing_in_a_row_is_one_event_and_a_success_starts_again(tmp_path):
     config = setup(tmp_path, failing_after=2)
     assert node_failed(config, "http://node:6800", "http://node:6800: cannot reach the node (refused)") == []

@@ -5,11 +5,11 @@
 crawl does, makes sure each node holds this version of the project (deploys
 the egg when it lacks it), splits the polls over the nodes' free slots
 (monitor.scrapyd.split), runs the jobs within each host's cluster-wide
-concurrency, and ingests each finished job's items through the recorder,
-once per job id (monitor.scrapyd.ingest). A node that fails is left out of
-the rest of the crawl and its unfinished jobs' polls go to the other nodes
-once; what no node could run stays due for the next crawl. The database is
-written by this process only.
+concurrency, and records each job's items through the recorder while the job
+runs, each item once (monitor.scrapyd.ingest). A node that fails is left out of
+the rest of the crawl and the polls its unfinished jobs had not done go to the
+other nodes once; what no node could run stays due for the next crawl. The
+database is written by this process only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from monitor.clock import now_iso
 from monitor.watchlist.config import Config, Watch
@@ -35,6 +35,7 @@ from store.db import open_db
 from store.watches import sync_watches
 
 logger = logging.getLogger(__name__)
+WALKS = {"sweep", "responses", "trending"}  # poll modes that fetch many pages
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Running:
     job: Job
     started: float
     requeued: bool
+    offset: int = 0  # bytes of its items file recorded
+    done: set[str] = field(default_factory=set)  # the watches whose polls it recorded
 
 
 class Cluster:
@@ -191,10 +194,14 @@ async def _collect(cluster: Cluster, url: str, running: dict[str, Running], wait
         if run.job.node != url or job_id not in running:  # another node's, or lost meanwhile (its polls requeued)
             continue
         state = jobs.get(job_id, {}).get("state")
+        items_url = jobs.get(job_id, {}).get("items_url")
         if state != "finished":
             if state is None:  # the node forgot it (restarted): its items are out of reach
                 await _lose(cluster, run, f"{url}: the node no longer knows job {job_id}", running, waiting)
-            elif time.monotonic() - run.started > cluster.settings.job_timeout:
+                continue
+            if state == "running" and items_url:  # record what it has done so far: events come as it goes
+                await _stream(cluster, run, items_url, report, observed, on_observation)
+            if time.monotonic() - run.started > cluster.settings.job_timeout:
                 logger.warning("scrapyd node %s: job %s ran past job_timeout; cancelling it", url, job_id)
                 try:
                     await asyncio.to_thread(client.cancel, job_id)
@@ -202,23 +209,43 @@ async def _collect(cluster: Cluster, url: str, running: dict[str, Running], wait
                     await _node_down(cluster, url, str(e), running, waiting)
                     return
             continue
-        items_url = jobs[job_id].get("items_url")
         try:
             if not items_url:
                 raise NodeError(f"{url}: job {job_id} has no items (set items_dir in the node's scrapyd.conf)")
-            data = await asyncio.to_thread(client.items, items_url)
+            data = await asyncio.to_thread(client.items, items_url, run.offset)
         except NodeError as e:
             await _lose(cluster, run, str(e), running, waiting)
             await asyncio.to_thread(node_failed, cluster.config, url, str(e))
             continue
-        # The job is over: its slot and its hosts' budgets go to the next job before its items are
+        # The job is over: its slot and its hosts' budgets go to the next job before its last items are
         # recorded, so the node fetches while this process records (bench/scrapyd.py).
         del running[job_id]
         cluster.take(run.job, -1)
         await _fill(cluster, running, waiting)
-        result = await asyncio.to_thread(ingest, cluster.config, job_id, data)
-        observed.update(o.watch_id for o in result.observations)
-        _count(report, result, on_observation)
+        result = await asyncio.to_thread(ingest, cluster.config, job_id, data, offset=run.offset)
+        _note(run, result, report, observed, on_observation)
+
+
+async def _stream(cluster: Cluster, run: Running, items_url: str, report: CrawlReport, observed: set[str],
+                  on_observation: Callable[[], None] | None) -> None:  # fmt: skip
+    """Record the whole lines a running job has written since the last look."""
+    try:
+        data = await asyncio.to_thread(cluster.clients[run.job.node].items, items_url, run.offset, running=True)
+    except NodeError:  # read again at the next look; a node gone for good is found by its listjobs.json
+        return
+    if b"\n" in data:
+        result = await asyncio.to_thread(ingest, cluster.config, run.id, data, offset=run.offset, final=False)
+        _note(run, result, report, observed, on_observation)
+
+
+def _note(run: Running, result, report: CrawlReport, observed: set[str],
+          on_observation: Callable[[], None] | None) -> None:  # fmt: skip
+    if result.already:
+        return
+    run.offset = result.consumed
+    run.done.update(o.watch_id for o in result.observations)
+    observed.update(o.watch_id for o in result.observations)
+    _count(report, result, on_observation)
 
 
 def _count(report: CrawlReport, result, on_observation: Callable[[], None] | None) -> None:
@@ -239,7 +266,11 @@ async def _lose(cluster: Cluster, run: Running, error: str, running: dict[str, R
     running.pop(run.id, None)
     cluster.take(run.job, -1)
     await asyncio.to_thread(job_lost, cluster.config, run.id, error)
-    _requeue(cluster, run.job, run.requeued, waiting)
+    # What the job recorded before it was lost stays recorded; the rest goes to the other nodes. A walk
+    # of index pages (sweep, responses, trending) is one poll of many pages: it is walked again whole.
+    left = [p for p in run.job.polls if p.watch_id not in run.done or p.mode in WALKS]
+    if left:
+        _requeue(cluster, replace(run.job, polls=left), run.requeued, waiting)
 
 
 async def _node_down(cluster: Cluster, url: str, error: str, running: dict[str, Running], waiting: deque) -> None:

@@ -1,8 +1,9 @@
 """Record what Scrapyd nodes did: a job's items through the recorder (once per job id), nodes' health.
 
-A finished job's items (JSON lines of Observations) are recorded in one
-transaction with the job's row marked ``ingested``: a job is ingested once,
-whatever happens after. A node that fails `failing_after` times in a row gets
+A job's items (JSON lines of Observations) are recorded while it runs, whole
+lines at a time, each batch in one transaction with the count of the file's
+bytes recorded on the job's row; the last batch marks it ``ingested``. So each
+item is recorded once, whatever happens after. A node that fails `failing_after` times in a row gets
 one `node_failing` event (on a watch row of its own, ``scrapyd-node:URL``,
 kept inactive so it is never polled); its first success marks it ``ok`` again.
 """
@@ -32,6 +33,7 @@ class Ingested:
     events: list[Event] = field(default_factory=list)
     record_errors: int = 0
     already: bool = False
+    consumed: int = 0  # bytes of the job's items file recorded so far
 
 
 def job_scheduled(config: Config, job_id: str, node: str, spider: str, polls: int) -> None:
@@ -56,21 +58,36 @@ def job_lost(config: Config, job_id: str, error: str) -> None:
         db.close()
 
 
-def ingest(config: Config, job_id: str, data: bytes) -> Ingested:
-    """Record a finished job's items with their events, and mark the job ingested, in one transaction."""
+def ingest(config: Config, job_id: str, data: bytes, *, offset: int = 0, final: bool = True) -> Ingested:
+    """Record a job's items from byte `offset` of its items file, with their events, in one transaction.
+
+    While the job runs (`final` false) only whole lines are recorded, and the job's
+    row keeps how many bytes of its file are recorded (`ingested_bytes`): the same
+    bytes are never recorded twice, whoever asks. The last call (`final`) records
+    the rest, a line cut short by a killed job counted as a record error, and marks
+    the job ingested.
+    """
     result = Ingested()
     db = open_db(config.settings.database)
     recorder = Recorder(db, config, hooks=[outbox_hook(config)])
     try:
         with writing(db):
-            row = db.execute("SELECT state FROM scrapyd_jobs WHERE id = ?", [job_id]).fetchone()
-            if row is not None and row[0] == "ingested":
+            row = db.execute("SELECT state, ingested_bytes FROM scrapyd_jobs WHERE id = ?", [job_id]).fetchone()
+            done = row[1] if row is not None else 0
+            if row is not None and row[0] == "ingested" or done < offset:  # a gap: those bytes were never read
                 result.already = True
                 return result
+            data = data[done - offset:]
+            if not final:
+                data = data[: data.rfind(b"\n") + 1]  # whole lines only: the job is still writing the last one
             for line in data.splitlines():
                 _record_line(recorder, line, job_id, result)
-            db.execute("UPDATE scrapyd_jobs SET state = 'ingested', items = ?, finished_at = ? WHERE id = ?",
-                       [len(result.observations), now_iso(), job_id])  # fmt: skip
+            result.consumed = done + len(data)
+            db.execute("UPDATE scrapyd_jobs SET items = coalesce(items, 0) + ?, ingested_bytes = ? WHERE id = ?",
+                       [len(result.observations), result.consumed, job_id])  # fmt: skip
+            if final:
+                db.execute("UPDATE scrapyd_jobs SET state = 'ingested', finished_at = ? WHERE id = ?",
+                           [now_iso(), job_id])  # fmt: skip
     finally:
         db.close()
     return result

@@ -31,9 +31,10 @@ PREFIX = "z:"
 # Scrapyd hands spider arguments to `scrapy crawl` on its command line, where Linux allows one
 # argument 128 KiB (MAX_ARG_STRLEN): a job whose document is bigger is split in two.
 MAX_ARGUMENT = 120_000
-# A job's items file is read whole, and recorded once the job ends: a full detail observation is ~85 KB,
-# so a job of 500 polls gives ~40 MB, and the monitor records one job while the nodes fetch the next.
-MAX_POLLS = 500
+# Polls of one job: each job is a new process on the node (~1 s of CPU to start), so fewer is cheaper; the
+# monitor records a job's items while it runs (a full detail observation is ~14 KB there, the place names
+# sent once a job), and a job lost with its node gives back the polls it had not done.
+MAX_POLLS = 2000
 JOB_PATH = Path("<scrapyd job>")
 
 

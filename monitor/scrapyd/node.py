@@ -19,7 +19,7 @@ from typing import Any
 
 from monitor.watchlist.scrapyd import Node, ScrapydSettings
 
-MAX_ITEMS_BYTES = 512 * 1024 * 1024  # a job's items file is read whole: bound it
+MAX_ITEMS_BYTES = 512 * 1024 * 1024  # one read of a job's items file: bound it
 
 
 class NodeError(Exception):
@@ -78,9 +78,23 @@ class NodeClient:
         """Stop a job (pending or running)."""
         self._call("POST", "cancel.json", {"project": self.project, "job": job})
 
-    def items(self, path: str) -> bytes:
-        """Return a finished job's items file (JSON lines) from the node's items_url."""
-        return self._request("GET", urllib.parse.urljoin(self.url + "/", path.lstrip("/")), None, {})
+    def items(self, path: str, offset: int = 0, *, running: bool = False) -> bytes:
+        """Return a job's items file (JSON lines) from byte `offset` on, from the node's items_url.
+
+        A running job's file grows: what it holds so far is returned (nothing when it
+        has no new byte, or no file yet). A node that ignores the Range header sends
+        the whole file, of which the bytes from `offset` are kept. A finished job
+        without a file is a NodeError.
+        """
+        url = urllib.parse.urljoin(self.url + "/", path.lstrip("/"))
+        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        try:
+            data, status = self._exchange("GET", url, None, headers, skip=offset)
+        except _Answered as e:
+            if e.code == 416 or e.code == 404 and running:  # nothing past `offset`, or no file yet
+                return b""
+            raise NodeError(e.message) from None
+        return data[offset:] if offset and status == 200 else data
 
     # ------------------------------------------------------------ HTTP
 
@@ -107,22 +121,40 @@ class NodeClient:
         return answer
 
     def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> bytes:
+        try:
+            return self._exchange(method, url, body, headers)[0]
+        except _Answered as e:
+            raise NodeError(e.message) from None
+
+    def _exchange(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
+                  skip: int = 0) -> tuple[bytes, int]:  # fmt: skip
+        """Send a request; return the body (at most MAX_ITEMS_BYTES past `skip`) and the status."""
         if self.settings.username is not None:
             token = f"{self.settings.username}:{self.settings.password or ''}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
-                data = response.read(MAX_ITEMS_BYTES + 1)
+                status = response.status
+                data = response.read((skip if status == 200 else 0) + MAX_ITEMS_BYTES + 1)
         except urllib.error.HTTPError as e:
             hint = " (check [scrapyd] username and password)" if e.code == 401 else ""
-            raise NodeError(f"{self.url}: {method} {urllib.parse.urlsplit(url).path} answered HTTP {e.code}{hint}")
+            raise _Answered(e.code, f"{self.url}: {method} {urllib.parse.urlsplit(url).path} answered HTTP {e.code}"
+                                    f"{hint}") from None  # fmt: skip
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             raise NodeError(f"{self.url}: cannot reach the node ({reason})") from None
-        if len(data) > MAX_ITEMS_BYTES:
+        if len(data) - (skip if status == 200 else 0) > MAX_ITEMS_BYTES:
             raise NodeError(f"{self.url}: {urllib.parse.urlsplit(url).path} is larger than {MAX_ITEMS_BYTES} bytes")
-        return data
+        return data, status
+
+
+class _Answered(Exception):
+    """An HTTP error status from a node (NodeError for the caller, or an answer the caller expects)."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 def _multipart(fields: dict[str, str], files: dict[str, bytes]) -> tuple[bytes, str]:
