@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import sqlite3
+import threading
+
+import pytest
 
 from monitor.watchlist.config import load_config
 from monitor.items import Observation
@@ -12,6 +17,8 @@ from monitor.replica import documents
 from monitor.replica.epetitions import EPetitionsReplica
 from monitor.scrapyd.ingest import ingest, job_scheduled, node_failed, node_ok
 from monitor.scrapyd.job import ObservationExporter
+from monitor.scrapyd.node import NodeClient, NodeError
+from monitor.watchlist.scrapyd import Node, ScrapydSettings
 from spiders.petition_json import petition_document
 from store.db import open_db, writing
 from store.record import Recorder
@@ -126,3 +133,24 @@ def rows_of(config, query: str) -> list[tuple]:
         return conn.execute(query).fetchall()
     finally:
         conn.close()
+
+
+def test_a_jobs_items_are_read_from_an_offset_whether_or_not_the_node_honours_range(tmp_path):
+    (tmp_path / "items").mkdir()
+    (tmp_path / "items" / "job.jl").write_bytes(b"0123456789")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))  # no Range: 200
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        client = NodeClient(Node(url), ScrapydSettings(nodes=(Node(url),)))
+        assert client.items("/items/job.jl") == b"0123456789"
+        assert client.items("/items/job.jl", 4) == b"456789"  # the whole file came; the bytes from 4 are kept
+        assert client.items("/items/none.jl", 4, running=True) == b""  # a running job without a file yet
+        with pytest.raises(NodeError, match="HTTP 404"):
+            client.items("/items/none.jl")  # a finished job without one
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
