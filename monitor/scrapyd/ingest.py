@@ -1,4 +1,4 @@
-"""Record what Scrapyd nodes did: a job's items through the recorder (once per job id), nodes' health.
+"""Record what Scrapyd nodes did: a job's items through the recorder (each once, as the job runs), nodes' health.
 
 A job's items (JSON lines of Observations) are recorded while it runs, whole
 lines at a time, each batch in one transaction with the count of the file's
