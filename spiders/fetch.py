@@ -54,9 +54,11 @@ class PollSpider(scrapy.Spider):
         """Make the spider; a Scrapyd job takes its watchlist's settings and writes no database."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         if kwargs.get("job") is not None:
+            from monitor.run.gc_tuning import tune_gc
             from monitor.run.settings import job_settings
 
             crawler.settings.setdict(job_settings(spider.config), priority="spider")
+            tune_gc()  # a Scrapyd job is a crawling process of its own
         return spider
 
     @staticmethod

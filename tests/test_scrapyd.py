@@ -86,8 +86,11 @@ def test_a_node_killed_mid_crawl_loses_and_doubles_nothing(replica, nodes, tmp_p
     numbers = range(N, N + 12)
     for n in numbers:
         replica.add_petition(n, signature_count=10050)  # first sight backfills one threshold event each
-    replica.fault("timeout", path=r"^/petitions/\d+\.json$", delay=0.8)  # slow answers: the kill lands mid-job
-    gw = on_nodes(tmp_path / "gw", nodes, LOCAL_HOST_RULES.replace("concurrency = 8", "concurrency = 2"))
+    replica.fault("timeout", path=r"^/petitions/\d+\.json$", delay=0.5)  # slow answers: the kill lands mid-job
+    # One request at a time per job (a delay, however small: with none, Scrapy starts a slot's whole queue at
+    # once), so a job's items come one by one and the monitor records some before the job ends.
+    rules = LOCAL_HOST_RULES.replace("concurrency = 8", "concurrency = 2").replace("delay = 0", 'delay = "0.02s"')
+    gw = on_nodes(tmp_path / "gw", nodes, rules)
     gw.settings = "failing_after = 1\n"
     for n in numbers:
         gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{n}"')

@@ -9,7 +9,6 @@ so a process runs one reactor and makes a new Crawler per crawl through
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 from monitor.clock import now_iso
 from monitor.watchlist.config import Config, Watch
 from monitor.errors import Interrupted
+from monitor.run.gc_tuning import tune_gc
 from monitor.run.crawl_report import CrawlReport, failures  # CrawlReport is imported from here too
 from monitor.run.plan import plan
 from monitor.run.settings import TWISTED_REACTOR, crawl_settings
@@ -35,22 +35,6 @@ def install_reactor() -> None:
     if not is_reactor_installed():
         scrapy_install(ASYNCIO_REACTOR)
         tune_gc()
-
-
-# A crawl allocates millions of short-lived containers (every parsed document, every index entry): with
-# Python's default threshold (700) the collector runs ~550 times in a 20,000-petition archive sweep and
-# takes ~0.5 s of its ~5.5 s, scanning Scrapy's and govwatch's long-lived objects again and again.
-GC_THRESHOLD = 50_000
-
-
-def tune_gc() -> None:
-    """Collect young objects every GC_THRESHOLD allocations, and never scan what was there at start-up.
-
-    Cyclic garbage waits a little longer (at most GC_THRESHOLD objects); reference counting frees
-    everything else at once, as before. bench/archive_sweep.py: the collector's time 0.53 → 0.09 s.
-    """
-    gc.freeze()  # the modules and settings loaded so far live as long as the process
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def run_on_reactor(main: Callable[[], Awaitable[T]]) -> T:
