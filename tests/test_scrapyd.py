@@ -18,7 +18,7 @@ from monitor.watchlist.scrapyd import Node, ScrapydSettings
 from monitor.scrapyd.job import observation
 from monitor.scrapyd.node import NodeClient
 from monitor.scrapyd.split import split
-from tests.support.govwatch import LOCAL_HOST_RULES, Govwatch
+from tests.support.govwatch import LOCAL_HOST_RULES, Govwatch, most_in_flight
 from tests.support.scrapyd import ScrapydNode, scrapyd_table
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which(str(Path(sys.executable).with_name("scrapyd"))) is None,
@@ -135,7 +135,7 @@ def test_host_concurrency_holds_across_both_nodes(replica, nodes, tmp_path):
     gw.check()
     details = _detail_requests(replica)
     assert len(details) == len(numbers)
-    assert _most_in_flight(details) <= 2
+    assert most_in_flight(details) <= 2
     assert len({j["node"] for j in gw.query("SELECT node FROM scrapyd_jobs")}) == 2  # both nodes polled
 
 
@@ -184,12 +184,3 @@ def _recorded_while_running(gw: Govwatch, node: str) -> bool:
 
 def _detail_requests(replica) -> list:
     return [r for r in replica.requests if r.path.startswith("/petitions/") and r.path.endswith(".json")]
-
-
-def _most_in_flight(requests) -> int:
-    edges = sorted([(r.started, 1) for r in requests] + [(r.ended, -1) for r in requests])
-    most = now = 0
-    for _, change in edges:
-        now += change
-        most = max(most, now)
-    return most

@@ -74,6 +74,7 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.links.OnlyWebLinks": 50,  # before robots.txt: a refused URL costs no request at all
 }
 # A watched site is untrusted: only http(s) is ever fetched, whatever it links or redirects to.
+DOWNLOADER = "monitor.watchlist.politeness.PoliteDownloader"  # a host's concurrency holds with no delay too
 DOWNLOAD_HANDLERS = {
     "http": "monitor.watchlist.politeness.PoliteHTTPHandler",
     "https": "monitor.watchlist.politeness.PoliteHTTPHandler",

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from scrapy import Request
+from scrapy.core.downloader import Downloader, _schedule_coro
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CannotResolveHostError
@@ -168,3 +169,25 @@ class CachedRobotsTxt(RobotsTxtMiddleware):
         if parser is not None and (hit is None or hit[1] is not parser):
             self._cache[netloc] = (time.monotonic(), parser)
         return parser
+
+
+class PoliteDownloader(Downloader):
+    """Scrapy's downloader, holding a host's `concurrency` when its `delay` is 0.
+
+    Scrapy 2.19 starts each request as a coroutine and counts it as transferring only
+    when that coroutine runs; with no delay, its queue loop pops the host's whole queue
+    before any request has started, past the host's concurrency (a host with
+    ``concurrency = 1`` and ``delay = 0`` got six requests at once). Here each request is
+    counted the moment it leaves the queue (Scrapy's download counts it again, a set, and
+    uncounts it when done). With a delay Scrapy starts one request a turn: unchanged.
+    """
+
+    def _process_queue(self, slot: Any) -> None:
+        if slot.latercall or slot.download_delay():
+            super()._process_queue(slot)
+            return
+        while slot.queue and slot.free_transfer_slots() > 0:
+            slot.lastseen = time.monotonic()
+            request, queue_dfd = slot.queue.popleft()
+            slot.transferring.add(request)
+            _schedule_coro(self._wait_for_download(slot, request, queue_dfd))

@@ -106,3 +106,13 @@ class Govwatch:
     def count(self, table: str) -> int:
         rows = self.query(f"SELECT count(*) AS n FROM {table}")
         return rows[0]["n"] if rows else 0
+
+
+def most_in_flight(requests) -> int:
+    """Return the most requests of a replica's log that were in flight at once."""
+    edges = sorted([(r.started, 1) for r in requests] + [(r.ended, -1) for r in requests])
+    most = now = 0
+    for _, change in edges:
+        now += change
+        most = max(most, now)
+    return most
