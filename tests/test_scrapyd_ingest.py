@@ -107,8 +107,12 @@ def test_a_jobs_place_names_travel_once_and_the_monitor_stores_every_one(tmp_pat
     lines = out.getvalue().splitlines()
     assert len(lines[1]) < len(lines[0]) / 3 and len(lines[2]) < len(lines[0]) / 3  # the names went with the first
     job_scheduled(config, "job-1", "http://node", "petitions", 3)
-    result = ingest(config, "job-1", out.getvalue())
-    assert [o.details.by_constituency for o in result.observations] == [o.details.by_constituency for o in observations]
+    recorded, offset = [], 0
+    for end in (len(lines[0]) + 1, len(lines[0]) + len(lines[1]) + 2, None):  # a read a line, as while it runs
+        result = ingest(config, "job-1", out.getvalue()[offset:end], offset=offset, final=end is None)
+        recorded += result.observations
+        offset = result.consumed
+    assert [o.details.by_constituency for o in recorded] == [o.details.by_constituency for o in observations]
 
     (tmp_path / "in-process").mkdir()
     in_process = setup(tmp_path / "in-process")  # the same observations recorded as an in-process crawl does

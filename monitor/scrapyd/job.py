@@ -120,9 +120,10 @@ class ObservationExporter:
     A detail document's place names and MPs (`PetitionDetails.labels`, five
     sixths of its JSON) leave once per job: a later observation carries only
     the labels of places the job has not sent yet. The monitor records a job's
-    items in order with one store, which checks every label it is given the
-    first time and then only places it has not stored (store.petitions), so it
-    loses nothing it would have used.
+    items in order, and its store checks every label it is given the first time
+    and then only places not in the database yet (store.petitions): a place a
+    later line names without its label was stored with an earlier line (or
+    before the job), so nothing it would have used is lost.
     """
 
     def __init__(self, file: Any, **kwargs: Any):
@@ -146,7 +147,7 @@ class ObservationExporter:
         if not isinstance(item, Observation) or not isinstance(details, PetitionDetails) or not details.labels:
             return item
         labels = []
-        for kind, key, entries in details.labels:  # entries checked by the spider: each has its code (spiders.petition_json)
+        for kind, key, entries in details.labels:  # each entry has its code (checked by spiders.petition_json)
             new = [e for e in entries if (kind, e[key]) not in self._sent]
             self._sent.update((kind, e[key]) for e in new)
             labels.append((kind, key, new))
