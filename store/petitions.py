@@ -41,6 +41,7 @@ class PetitionStore:
         self._known: dict[str, Known | None] = {}
         self._places: dict[tuple[str, str], tuple[str | None, str | None]] | None = None
         self._codes: dict[str, set[str]] = {}
+        self._entry_hashes: dict[str, str] = {}  # petition id -> index entry hash, to store (`flush`)
 
     def known(self, petition_id: str) -> Known | None:
         """Return what is known of a petition, or None if it was never seen."""
@@ -104,10 +105,11 @@ class PetitionStore:
                 [pid, at, content_hash, dumps(petition)],  # encoded only when it is stored
             ).lastrowid
             self.db.execute("UPDATE petitions SET snapshot_id = ? WHERE id = ?", [snapshot_id, pid])
+            self._entry_hashes.pop(pid, None)  # the row above names its entry
             details_hash = known.details_hash if known else None
             self._known[pid] = Known(content_hash, petition.signature_count, details_hash, snapshot_id, entry_hash)
         elif entry_hash is not None and known.entry_hash != entry_hash:  # same content, newly seen as this entry
-            self.db.execute("UPDATE petitions SET entry_hash = ? WHERE id = ?", [entry_hash, pid])
+            self._entry_hashes[pid] = entry_hash  # stored with the page's others by `flush`
             known.entry_hash = entry_hash
         if count_changed:  # the row is written already when the content changed
             row = None if content_changed else {"site_updated_at": petition.updated_at}
@@ -140,6 +142,25 @@ class PetitionStore:
         insert_rows(conn, "INSERT INTO petition_snapshots (id, petition_id, observed_at, hash, content)", snapshots)
         insert_rows(conn, "INSERT OR REPLACE INTO signature_counts (petition_id, observed_at, signature_count)",
                     counts)  # fmt: skip
+
+    def flush(self) -> None:
+        """Store the entry hashes `write` left pending, in one statement (called before an observation's commit).
+
+        The first sweep after detail polls finds most petitions as stored, each under an
+        entry hash of its own: one UPDATE a page rather than one a petition.
+        """
+        if not self._entry_hashes:
+            return
+        pending = list(self._entry_hashes.items())
+        self._entry_hashes.clear()
+        per = MAX_VARIABLES // 2
+        for start in range(0, len(pending), per):
+            chunk = pending[start:start + per]
+            values = ", ".join(["(?, ?)"] * len(chunk))
+            self.db.conn.execute(
+                f"UPDATE petitions SET entry_hash = v.column2 FROM (VALUES {values}) AS v WHERE petitions.id = v.column1",
+                [value for pair in chunk for value in pair],
+            )  # fmt: skip
 
     def write_count(self, petition_id: str, count: int, at: str) -> bool:
         """Store a count from count.json; return whether it changed."""
@@ -203,6 +224,7 @@ class PetitionStore:
     def forget(self) -> None:
         """Drop the caches (after a rolled-back transaction)."""
         self._known.clear()
+        self._entry_hashes.clear()
         self._places = None
 
 

@@ -63,6 +63,7 @@ class Recorder:
         try:
             with writing(self.db):
                 events = self._record(watch, obs)
+                self.petitions.flush()
                 return self._store_events(events, obs.fetched_at)
         except BaseException:
             self.forget()
@@ -137,12 +138,13 @@ class Recorder:
         members = self._member_set(watch)
         self.petitions.preload([entry.key for entry in obs.entries])
         fresh: dict[str, tuple[PetitionState, str | None]] = {}  # never seen: stored together, with entry hashes
+        joining: list[str] = []  # stored petitions the first pass finds: members, in one statement
         for entry in obs.entries:
             known = self.petitions.known(entry.key)
             if (known is not None and known.entry_hash == entry.entry_hash
                     and known.signature_count == entry.signature_count and (initial or entry.key in members)):
                 if initial:  # the entry is what is stored: nothing to decode, compare or write
-                    self._add_member(watch, entry.key, obs.fetched_at)
+                    joining.append(entry.key)
                 continue  # fmt: skip
             new = entry.state()
             if initial and known is None:  # nothing to compare with and no event: stored with the page's others
@@ -153,12 +155,13 @@ class Recorder:
             changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash, entry.entry_hash)
             any_changed |= changed or count_changed
             if initial:
-                self._add_member(watch, new.key, obs.fetched_at)
+                joining.append(new.key)
                 if previous is not None and (changed or count_changed):
                     events += detect(previous, new, watch)
             else:
                 events += self._detect(watch, previous, new, changed or count_changed, obs.fetched_at)
         self._insert_fresh(watch, fresh, obs.fetched_at)
+        self._join(watch, joining, obs.fetched_at)
         if obs.page_hash and not obs.same_page:  # recorded with its entries: the same body next pass is skipped
             self.db.execute(
                 "INSERT INTO index_pages (watch_id, url, hash, recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT"
@@ -183,6 +186,14 @@ class Recorder:
                     [(watch.id, pid, at) for pid in fresh])  # fmt: skip
         members.update(fresh)
         fresh.clear()
+
+    def _join(self, watch: Watch, pids: list[str], at: str) -> None:
+        """Make stored petitions members of `watch` (those not yet), in one statement."""
+        members = self._member_set(watch)
+        joining = list(dict.fromkeys(pid for pid in pids if pid not in members))
+        insert_rows(self.db.conn, "INSERT OR IGNORE INTO watch_petitions (watch_id, petition_id, first_seen_at)",
+                    [(watch.id, pid, at) for pid in joining])  # fmt: skip
+        members.update(joining)
 
     def _page(self, watch: Watch, obs: Observation) -> tuple[str, list[Event]]:
         outcome, events = self.pages.record(watch, obs)
