@@ -59,11 +59,13 @@ class PetitionStore:
         wanted = [pid for pid in petition_ids if pid not in self._known]
         if not wanted:
             return
-        rows = self.db.conn.execute(
-            "SELECT id, content_hash, signature_count, details_hash, snapshot_id, entry_hash FROM petitions"
-            " WHERE id IN (SELECT value FROM json_each(?))", [dumps(wanted)],
-        )  # fmt: skip
-        found = {row[0]: Known(*row[1:]) for row in rows}
+        # one row of JSON, not a row a petition: each row fetched gives the interpreter lock away and takes it
+        # back, and the crawl's thread holds it most of the time (a first sweep preloads 20,000 petitions)
+        (rows,) = self.db.conn.execute(
+            "SELECT json_group_array(json_array(id, content_hash, signature_count, details_hash, snapshot_id,"
+            " entry_hash)) FROM petitions WHERE id IN (SELECT value FROM json_each(?))", [dumps(wanted)],
+        ).fetchone()  # fmt: skip
+        found = {row[0]: Known(*row[1:]) for row in loads(rows)}
         for pid in wanted:
             self._known[pid] = found.get(pid)
 
