@@ -17,6 +17,7 @@ import tomllib
 import types
 import typing
 import zlib
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ class ObservationExporter:
 
     def __init__(self, file: Any, **kwargs: Any):
         self.file = file
-        self._sent: set[tuple[str, Any]] = set()  # (kind, code) of the places whose labels this job has written
+        self._sent: dict[str, set[Any]] = {}  # kind -> codes of the places whose labels this job has written
 
     def start_exporting(self) -> None:
         """Begin the file (nothing to write: JSON lines have no header)."""
@@ -148,9 +149,13 @@ class ObservationExporter:
             return item
         labels = []
         for kind, key, entries in details.labels:  # each entry has its code (checked by spiders.petition_json)
-            new = [e for e in entries if (kind, e[key]) not in self._sent]
-            self._sent.update((kind, e[key]) for e in new)
-            labels.append((kind, key, new))
+            sent = self._sent.setdefault(kind, set())
+            codes = list(map(itemgetter(key), entries))
+            if sent.issuperset(codes):  # the usual case after a job's first detail: one test in C, no loop
+                labels.append((kind, key, []))
+                continue
+            labels.append((kind, key, [e for e, code in zip(entries, codes) if code not in sent]))
+            sent.update(codes)
         return dataclasses.replace(item, details=dataclasses.replace(details, labels=tuple(labels)))
 
 
