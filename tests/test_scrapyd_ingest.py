@@ -15,7 +15,7 @@ from monitor.items import Observation
 from monitor.jsonable import dumps, to_jsonable
 from monitor.replica import documents
 from monitor.replica.epetitions import EPetitionsReplica
-from monitor.scrapyd.ingest import ingest, job_scheduled, node_failed, node_ok
+from monitor.scrapyd.ingest import Ingester, ingest, job_scheduled, node_failed, node_ok
 from monitor.scrapyd.job import ObservationExporter
 from monitor.scrapyd.node import NodeClient, NodeError
 from monitor.watchlist.scrapyd import Node, ScrapydSettings
@@ -59,17 +59,21 @@ def test_a_job_cut_short_records_what_it_finished_and_a_job_is_ingested_once(tmp
     assert last is None  # the third poll stays due
 
 
-def test_a_running_jobs_whole_lines_are_recorded_as_they_come_and_never_twice(tmp_path):
+@pytest.mark.parametrize("reads", ["each on its own connection", "through one Ingester"])
+def test_a_running_jobs_whole_lines_are_recorded_as_they_come_and_never_twice(tmp_path, reads):
     config = setup(tmp_path)
     first, second, third = (w.id for w in config.watches)
     job_scheduled(config, "job-1", "http://node", "petitions", 3)
+    ingester = Ingester(config)  # what a crawl on nodes uses: one connection and recorder for every read
+    read = ingester.ingest if reads == "through one Ingester" else functools.partial(ingest, config)
     items = line(first) + line(second) + line(third)
     so_far = items[: len(line(first)) + 30]  # the job is writing its second item
-    early = ingest(config, "job-1", so_far, final=False)
+    early = read("job-1", so_far, final=False)
     assert [o.watch_id for o in early.observations] == [first] and early.consumed == len(line(first))
-    again = ingest(config, "job-1", items[: len(line(first)) * 2 + 5], final=False)  # read again from byte 0
+    again = read("job-1", items[: len(line(first)) * 2 + 5], final=False)  # read again from byte 0
     assert [o.watch_id for o in again.observations] == [second]  # the first line is not recorded twice
-    rest = ingest(config, "job-1", items[again.consumed:], offset=again.consumed)
+    rest = read("job-1", items[again.consumed:], offset=again.consumed)
+    ingester.close()
     assert [o.watch_id for o in rest.observations] == [third] and not rest.record_errors
     conn = sqlite3.connect(config.settings.database)
     polled = conn.execute("SELECT watch_id, sum(polls) FROM observations GROUP BY watch_id ORDER BY 1").fetchall()

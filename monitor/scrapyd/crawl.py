@@ -28,7 +28,7 @@ from monitor.run.crawl_report import CrawlReport, failures
 from monitor.items import Poll
 from monitor.run.plan import plan
 from monitor.scrapyd.egg import build_egg
-from monitor.scrapyd.ingest import ingest, job_lost, job_scheduled, node_failed, node_ok
+from monitor.scrapyd.ingest import Ingester, job_lost, job_scheduled, node_failed, node_ok
 from monitor.scrapyd.node import NodeClient, NodeError
 from monitor.scrapyd.split import Job, split
 from store.db import open_db
@@ -61,6 +61,7 @@ class Cluster:
         self.busy: dict[str, int] = defaultdict(int)
         self.in_flight: dict[str, int] = defaultdict(int)  # host -> concurrency our running jobs use
         self.version = ""
+        self.ingester = Ingester(config)  # one connection and recorder for every read of the crawl's jobs
 
     async def prepare(self) -> None:
         """Ask every node its free slots and make sure it holds this version of the project."""
@@ -125,7 +126,10 @@ async def crawl_on_nodes(config: Config, watches: tuple[Watch, ...], *, force: b
         if not cluster.up:
             logger.error("scrapyd: no node can run this crawl; its %d polls stay due", len(polls))
         else:
-            await _run(cluster, polls, report, observed, on_observation)
+            try:
+                await _run(cluster, polls, report, observed, on_observation)
+            finally:
+                cluster.ingester.close()
         report.failed = failures(config, report.started_at, {p.watch_id for p in polls})
         report.failed += [(p.watch_id, "not polled: no Scrapyd node ran it to the end; it is due again")
                           for p in polls if p.watch_id not in observed]  # fmt: skip
@@ -222,7 +226,7 @@ async def _collect(cluster: Cluster, url: str, running: dict[str, Running], wait
         del running[job_id]
         cluster.take(run.job, -1)
         await _fill(cluster, running, waiting)
-        result = await asyncio.to_thread(ingest, cluster.config, job_id, data, offset=run.offset)
+        result = await asyncio.to_thread(cluster.ingester.ingest, job_id, data, offset=run.offset)
         _note(run, result, report, observed, on_observation)
 
 
@@ -234,7 +238,7 @@ async def _stream(cluster: Cluster, run: Running, items_url: str, report: CrawlR
     except NodeError:  # read again at the next look; a node gone for good is found by its listjobs.json
         return
     if b"\n" in data:
-        result = await asyncio.to_thread(ingest, cluster.config, run.id, data, offset=run.offset, final=False)
+        result = await asyncio.to_thread(cluster.ingester.ingest, run.id, data, offset=run.offset, final=False)
         _note(run, result, report, observed, on_observation)
 
 
