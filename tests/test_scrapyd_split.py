@@ -76,6 +76,18 @@ def test_a_hosts_concurrency_and_delay_are_the_clusters(tmp_path):
     assert (single.hosts["petition.example"].concurrency, len(single.polls)) == (1, 10)
 
 
+def test_a_job_is_cut_to_end_well_within_its_job_timeout_at_the_hosts_delay(tmp_path):
+    """Polite defaults (two jobs a host, each 2 s apart) would take a 2,000-poll job past the hour: cancelled."""
+    config = watchlist(tmp_path, '[scrapyd]\nnodes = ["http://a", "http://b"]\njob_timeout = "10m"\n',
+                       petitions=1000, concurrency=2)  # fmt: skip
+    polls = [Poll(w.id, w.url) for w in config.watches]
+    jobs = split(config, polls, ["http://a", "http://b"])
+    assert {j.hosts["petition.example"].delay for j in jobs} == {2.0}
+    assert all(len(j.polls) * 2.0 <= 300 for j in jobs)  # half of job_timeout, at one request a poll
+    assert sorted(p.watch_id for j in jobs for p in j.polls) == sorted(p.watch_id for p in polls)
+    assert len(jobs) == 8  # 500 polls a node, in pieces of 125 (250 s), not 1,000 pieces of one
+
+
 def test_a_job_too_long_for_a_command_line_is_split(tmp_path, monkeypatch):
     config = watchlist(tmp_path, petitions=40, concurrency=1)
     polls = [Poll(w.id, w.url) for w in config.watches]

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from monitor.scrapyd import job as scrapyd_job
 from monitor.watchlist.config import Config, Politeness
+from monitor.watchlist.scrapyd import ScrapydSettings
 from monitor.items import Poll
 from monitor.jsonable import to_jsonable
 
@@ -76,6 +77,10 @@ def _encoded(config: Config, tables: dict, job: Job) -> list[Job]:
     if len(job.polls) > scrapyd_job.MAX_POLLS:
         return [piece for start in range(0, len(job.polls), scrapyd_job.MAX_POLLS)
                 for piece in _encoded(config, tables, replace(job, polls=job.polls[start:start + scrapyd_job.MAX_POLLS]))]  # fmt: skip
+    if len(job.polls) > 1 and _seconds(job) > _job_timeout(config) / 2:  # cancelled before its end otherwise
+        half = len(job.polls) // 2
+        return [*_encoded(config, tables, replace(job, polls=job.polls[:half])),
+                *_encoded(config, tables, replace(job, polls=job.polls[half:]))]  # fmt: skip
     watchlist = scrapyd_job.reduced_watchlist(config, tables, [p.watch_id for p in job.polls], job.hosts)
     job.argument = scrapyd_job.encode({"watchlist": watchlist, "polls": [_compact(p) for p in job.polls]})
     if len(job.argument) <= scrapyd_job.MAX_ARGUMENT:
@@ -88,6 +93,18 @@ def _encoded(config: Config, tables: dict, job: Job) -> list[Job]:
     half = len(job.polls) // 2
     return [*_encoded(config, tables, replace(job, polls=job.polls[:half])),
             *_encoded(config, tables, replace(job, polls=job.polls[half:]))]  # fmt: skip
+
+
+def _seconds(job: Job) -> float:
+    """Return the least time a job takes: a request a poll, each host's polls its share's delay apart."""
+    per_host: dict[str, int] = defaultdict(int)
+    for poll in job.polls:
+        per_host[host_of(poll)] += 1
+    return sum(n * job.hosts[h].delay for h, n in per_host.items() if h in job.hosts)
+
+
+def _job_timeout(config: Config) -> float:
+    return config.scrapyd.job_timeout if config.scrapyd is not None else ScrapydSettings.job_timeout
 
 
 def _compact(poll: Poll) -> dict:
