@@ -181,10 +181,7 @@ class Recorder:
         if not fresh:
             return
         self.petitions.insert_new(list(fresh.values()), at)
-        members = self._member_set(watch)
-        insert_rows(self.db.conn, "INSERT OR IGNORE INTO watch_petitions (watch_id, petition_id, first_seen_at)",
-                    [(watch.id, pid, at) for pid in fresh])  # fmt: skip
-        members.update(fresh)
+        self._join(watch, list(fresh), at)
         fresh.clear()
 
     def _join(self, watch: Watch, pids: list[str], at: str) -> None:

@@ -78,9 +78,7 @@ def _encoded(config: Config, tables: dict, job: Job) -> list[Job]:
         return [piece for start in range(0, len(job.polls), scrapyd_job.MAX_POLLS)
                 for piece in _encoded(config, tables, replace(job, polls=job.polls[start:start + scrapyd_job.MAX_POLLS]))]  # fmt: skip
     if len(job.polls) > 1 and _seconds(job) > _job_timeout(config) / 2:  # cancelled before its end otherwise
-        half = len(job.polls) // 2
-        return [*_encoded(config, tables, replace(job, polls=job.polls[:half])),
-                *_encoded(config, tables, replace(job, polls=job.polls[half:]))]  # fmt: skip
+        return _halves(config, tables, job)
     watchlist = scrapyd_job.reduced_watchlist(config, tables, [p.watch_id for p in job.polls], job.hosts)
     job.argument = scrapyd_job.encode({"watchlist": watchlist, "polls": [_compact(p) for p in job.polls]})
     if len(job.argument) <= scrapyd_job.MAX_ARGUMENT:
@@ -90,6 +88,11 @@ def _encoded(config: Config, tables: dict, job: Job) -> list[Job]:
         if poll.page_hashes:  # a sweep of thousands of pages: without its page hashes, it decodes every page
             return _encoded(config, tables, replace(job, polls=[replace(poll, page_hashes=())]))
         return [job]
+    return _halves(config, tables, job)
+
+
+def _halves(config: Config, tables: dict, job: Job) -> list[Job]:
+    """Encode a job as two, each with half its polls (and split further if need be)."""
     half = len(job.polls) // 2
     return [*_encoded(config, tables, replace(job, polls=job.polls[:half])),
             *_encoded(config, tables, replace(job, polls=job.polls[half:]))]  # fmt: skip
