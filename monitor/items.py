@@ -119,6 +119,7 @@ class Observation:
     retry_after: int | None = None
     petition: PetitionState | None = None
     details: PetitionDetails | None = None
+    entry_hash: str | None = None  # a detail document: the hash its petition's index entry has when they agree
     count: CountState | None = None
     entries: list[IndexEntry] = field(default_factory=list)  # an index page's petitions
     last_page: bool = False

@@ -45,8 +45,10 @@ class PollSpider(scrapy.Spider):
         super().__init__(**kwargs)
         if job is not None:  # a Scrapyd job: its polls and watchlist travel in the argument (monitor.scrapyd.job)
             self.config, self.polls = scrapyd_job.read(job)
+            self.planned = True
             return
         self.config = config if isinstance(config, Config) else load_config(config or "watchlist.toml")
+        self.planned = polls is not None  # by govwatch, which synced the watches to the database first
         self.polls = polls if polls is not None else self.default_polls(self.config, only)
 
     @classmethod

@@ -33,6 +33,11 @@ from monitor.watchlist.politeness import media_type
 
 
 MAX_TRENDING = 100
+# The attributes only a detail document has (shared/data/E-PETITIONS-API.md): outside an entry's hash,
+# so that a detail document and the petition's index entry hash alike when they say the same.
+DETAIL_FIELDS = ("signatures_by_country", "signatures_by_constituency", "signatures_by_region",
+                 "other_parliamentary_business")  # fmt: skip
+_UNHASHED = (*VOLATILE_FIELDS, *DETAIL_FIELDS)
 
 
 class BadDocument(ValueError):
@@ -173,13 +178,17 @@ def _state(item: dict[str, Any], site: str, kind: str, number: int, a: dict[str,
     )  # fmt: skip
 
 
-def petition_document(doc: Any, site: str) -> tuple[PetitionState, PetitionDetails]:
-    """Parse a detail document: the petition and its breakdowns."""
+def petition_document(doc: Any, site: str) -> tuple[PetitionState, PetitionDetails, str]:
+    """Parse a detail document: the petition, its breakdowns and the hash its index entry has (`entry_hash`).
+
+    The store keeps that hash, so the first sweep that finds the petition in an index
+    knows an entry saying what the detail document said without decoding it.
+    """
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
         raise BadDocument("not an e-petitions detail document (no `data` object)")
     item = doc["data"]
-    state = petition_state(item, site)
-    return state, petition_details(item["attributes"])
+    kind, number, a = _checked(item)
+    return _state(item, site, kind, number, a), petition_details(a), entry_hash(item, kind, number, a)
 
 
 def petition_details(a: dict[str, Any]) -> PetitionDetails:
@@ -229,14 +238,24 @@ def index_entry(item: Any, site: str) -> IndexEntry:
     Every check that can refuse an entry is made here, so the later decoding cannot fail.
     """
     kind, number, attributes = _checked(item)
-    stable = attributes.copy()  # without the volatile fields: a copy and two pops beat a comprehension
-    for name in VOLATILE_FIELDS:
-        stable.pop(name, None)
-    content = orjson.dumps([kind, number, item.get("parliament"), stable], option=orjson.OPT_SORT_KEYS)
     return IndexEntry(
         key=petition_key(site, number), signature_count=_int(attributes.get("signature_count"), "signature_count"),
-        entry_hash=hashlib.sha1(content).hexdigest(), decode=partial(_state, item, site, kind, number, attributes),
+        entry_hash=entry_hash(item, kind, number, attributes),
+        decode=partial(_state, item, site, kind, number, attributes),
     )  # fmt: skip
+
+
+def entry_hash(item: dict[str, Any], kind: str, number: int, attributes: dict[str, Any]) -> str:
+    """Hash what an entry says of a petition (all that `_state` reads), without the volatile and detail-only fields.
+
+    Equal hashes mean equal states but for the count and `updated_at`, so an index
+    entry and a detail document of the same petition hash alike when they agree.
+    """
+    stable = attributes.copy()  # a copy and a few pops beat a comprehension
+    for name in _UNHASHED:
+        stable.pop(name, None)
+    content = orjson.dumps([kind, number, item.get("parliament"), stable], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha1(content).hexdigest()
 
 
 def count_document(doc: Any) -> CountState:

@@ -30,7 +30,7 @@ class Known:
     signature_count: int
     details_hash: str | None
     snapshot_id: int | None
-    entry_hash: str | None = None  # of the index entry the content came from (None: from a full fetch)
+    entry_hash: str | None = None  # of the index entry saying what is stored (`spiders.petition_json.entry_hash`)
 
 
 class PetitionStore:
@@ -84,7 +84,8 @@ class PetitionStore:
               entry_hash: str | None = None) -> tuple[bool, bool]:  # fmt: skip
         """Store a fetched state (with its `content_hash()` if already made); return (content changed, count changed).
 
-        `entry_hash` names the index entry it came from (None: a full document).
+        `entry_hash` is the hash of the index entry that says the same (an entry's own, or the one a
+        detail document gives; None: unknown), so the sweep that finds that entry need not decode it.
         """
         pid = petition.key
         known = self.known(pid)

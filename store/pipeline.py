@@ -45,14 +45,16 @@ class StorePipeline:
     def open_spider(self, spider: Any = None) -> None:
         # The spider's watchlist wins: `scrapy crawl petitions -a config=OTHER.toml` records into OTHER's
         # database, whatever GOVWATCH_CONFIG (the settings' default, ./watchlist.toml) names.
-        spider_config = getattr(spider or getattr(self.crawler, "spider", None), "config", None)
+        spider = spider or getattr(self.crawler, "spider", None)
+        spider_config = getattr(spider, "config", None)
         if isinstance(spider_config, Config):
             self.config = spider_config
         elif self.config is None:
             self.config = load_config(self._config or "watchlist.toml")
         db = open_db(self.config.settings.database, lock_wait=self.config.settings.lock_wait)
         try:
-            sync_watches(db, self.config)
+            if not getattr(spider, "planned", False):  # govwatch synced the watches before it planned the polls
+                sync_watches(db, self.config)
         except Exception as e:  # `govwatch run` synced at start; locked or full, the polls are retried later
             if not (locking.is_locked(e) or locking.is_full(e)):
                 raise

@@ -104,7 +104,7 @@ class Recorder:
             return "not_modified", []
         new = obs.petition
         previous, content_hash = self._previous(new)
-        changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash)
+        changed, count_changed = self.petitions.write(new, obs.fetched_at, content_hash, obs.entry_hash)
         if obs.details is not None:
             self.petitions.write_details(pid, obs.details, obs.fetched_at)
         events = self._detect(watch, previous, new, changed or count_changed, obs.fetched_at)

@@ -35,7 +35,7 @@ def record_trending(recorder: Recorder, watch: Watch, obs: Observation) -> tuple
             return "unchanged", []
         new = obs.petition
         _, content_hash = recorder._previous(new)
-        recorder.petitions.write(new, obs.fetched_at, content_hash)
+        recorder.petitions.write(new, obs.fetched_at, content_hash, obs.entry_hash)
         if obs.details is not None:
             recorder.petitions.write_details(new.key, obs.details, obs.fetched_at)
     events = [e for entry in obs.trending if (e := _trending(recorder, watch, entry, obs.fetched_at))]

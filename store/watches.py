@@ -14,11 +14,12 @@ from store.db import writing
 def sync_watches(db: Database, config: Config) -> None:
     """Insert new watches, update changed ones, mark those no longer listed inactive."""
     at = now_iso()
-    rows = {r["id"]: r for r in db.query("SELECT id, configured_url, tags, active FROM watches")}
-    listed = set()
+    listed = json.dumps([watch.id for watch in config.watches])
+    # tuples of the listed watches only: a database may hold thousands of watches no longer listed
+    rows = {r[0]: r for r in db.conn.execute(
+        "SELECT id, configured_url, tags, active FROM watches WHERE id IN (SELECT value FROM json_each(?))", [listed])}
     with writing(db):
         for watch in config.watches:
-            listed.add(watch.id)
             tags = json.dumps(list(watch.tags))
             row = rows.get(watch.id)
             if row is None:
@@ -26,7 +27,7 @@ def sync_watches(db: Database, config: Config) -> None:
                     "INSERT INTO watches (id, kind, url, configured_url, tags, added_at) VALUES (?, ?, ?, ?, ?, ?)",
                     [watch.id, watch.kind, watch.url, watch.url, tags, at],
                 )
-            elif row["configured_url"] != watch.url:  # a new target: forget the old one's HTTP state
+            elif row[1] != watch.url:  # a new target: forget the old one's HTTP state
                 db.execute(
                     "UPDATE watches SET kind = ?, url = ?, configured_url = ?, tags = ?, active = 1, gone = 0,"
                     " last_modified = NULL, count_last_modified = NULL, fresh_until = NULL, last_full_at = NULL,"
@@ -34,9 +35,7 @@ def sync_watches(db: Database, config: Config) -> None:
                     " WHERE id = ?",
                     [watch.kind, watch.url, watch.url, tags, watch.id],
                 )
-            elif row["tags"] != tags or not row["active"]:  # unchanged rows are not rewritten
+            elif row[2] != tags or not row[3]:  # unchanged rows are not rewritten
                 db.execute("UPDATE watches SET tags = ?, active = 1 WHERE id = ?", [tags, watch.id])
-        gone = [watch_id for watch_id in rows.keys() - listed if rows[watch_id]["active"]]
-        if gone:
-            db.execute("UPDATE watches SET active = 0 WHERE id IN (SELECT value FROM json_each(?))",
-                       [json.dumps(gone)])  # fmt: skip
+        db.execute("UPDATE watches SET active = 0 WHERE active AND id NOT IN (SELECT value FROM json_each(?))",
+                   [listed])  # fmt: skip

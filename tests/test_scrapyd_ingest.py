@@ -101,7 +101,7 @@ def test_a_jobs_place_names_travel_once_and_the_monitor_stores_every_one(tmp_pat
     observations = []
     for watch, number in zip(config.watches, (1, 2, 3), strict=True):
         replica.add_petition(number, signature_count=20_000 * number, updated_at="2026-01-01T00:00:00.000Z")
-        state, details = petition_document(documents.detail_document(number, replica.petition(number), site), site)
+        state, details, _ = petition_document(documents.detail_document(number, replica.petition(number), site), site)
         observations.append(Observation(watch.id, watch.url, "petition", "2026-01-02T00:00:00.000Z", status=200,
                                         petition=state, details=details))  # fmt: skip
     out = io.BytesIO()

@@ -77,3 +77,33 @@ def test_a_page_the_same_as_last_pass_is_not_decoded_and_a_changed_one_is(replic
     assert [e["kind"] for e in gw.events()] == ["sweep_started", "response_published"]
     after = {r["url"]: r["hash"] for r in gw.query("SELECT url, hash FROM index_pages")}
     assert [url for url in hashes if after[url] != hashes[url]] == [u for u in hashes if "page=3" in u]
+
+
+def test_a_sweep_knows_petitions_stored_from_their_detail_documents_by_their_entries_hash(replica, gw):
+    """A detail document stores the hash its petition's index entry has when they agree, open or archived,
+    so the first sweep over watched petitions finds their entries as stored without decoding them."""
+    from tests.support.http import get_json
+
+    from spiders.petition_json import index_document
+
+    for n in range(1, 6):
+        replica.add_petition(n, signature_count=20_000 + n)
+    replica.respond(2, "The government will act.", "Details of the response.")
+    replica.seed()  # the archived petition 221342, with its Parliament beside its attributes
+    for number in (1, 2):
+        gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{number}"')
+    gw.add(f'[[petition]]\nurl = "{replica.url}/archived/petitions/221342"')
+    gw.check()
+    stored = {r["number"]: r["entry_hash"] for r in gw.query("SELECT number, entry_hash FROM petitions")}
+    entries = [*index_document(get_json(f"{replica.url}/petitions.json?state=open&count=50"), replica.url)[0],
+               *index_document(get_json(f"{replica.url}/archived/petitions.json?count=50"), replica.url)[0]]
+    hashes = {int(e.key.rsplit("/", 1)[1]): e.entry_hash for e in entries}
+    assert stored == {n: hashes[n] for n in (1, 2, 221342)}
+    snapshots = gw.query("SELECT count(*) AS n FROM petition_snapshots")[0]["n"]
+    before = len(gw.events())  # the watched petitions' own history
+
+    replica.respond(1, "A response published after the detail poll.", "Its details.")  # page 1 now differs for 1
+    gw.add(f'[[sweep]]\nsite = "{replica.url}"\nstate = "open"')
+    gw.check()
+    assert [e["kind"] for e in gw.events()[before:]] == ["response_published", "sweep_started"]  # 2: as stored
+    assert gw.query("SELECT count(*) AS n FROM petition_snapshots")[0]["n"] == snapshots + 4  # 1 changed; 3, 4, 5 new
