@@ -34,7 +34,8 @@ FROM petitions p
 JOIN petition_snapshots s ON s.id = p.snapshot_id
 JOIN watch_petitions wp ON wp.petition_id = p.id
 JOIN watches w ON w.id = wp.watch_id
-WHERE p.response_threshold_reached_at IS NOT NULL AND p.government_response_at IS NULL
+WHERE wp.watch_id IN (SELECT value FROM json_each(:watches))
+  AND p.response_threshold_reached_at IS NOT NULL AND p.government_response_at IS NULL
   AND p.response_summary IS NULL AND coalesce(p.state, '') NOT IN {NOT_AWAITED!r}
   AND julianday(p.response_threshold_reached_at) + :min_due <= julianday(:at)
   AND NOT (w.kind = 'sweep' AND julianday(wp.first_seen_at) > julianday(p.response_threshold_reached_at) + :max_due)
@@ -49,9 +50,8 @@ def overdue_events(db: Database, config: Config, at: str) -> list[Event]:
     found: dict[str, tuple[int, Event]] = {}
     dues = [w.response_due / 86_400 for w in config.watches] or [config.settings.response_due / 86_400]
     # in SQL, what no watch's response_due can make news (not due yet, or history before a sweep saw it)
-    for row in db.query(_AWAITING, {"at": at, "min_due": min(dues), "max_due": max(dues)}):
-        if row["watch_id"] not in watches:
-            continue
+    # only the watchlist's watches: a database keeps the petitions of watches no longer listed
+    for row in db.query(_AWAITING, {"at": at, "min_due": min(dues), "max_due": max(dues), "watches": dumps(list(watches))}):
         order, watch = watches[row["watch_id"]]
         state = replace(petition_from_jsonable(loads(row["content"])), signature_count=row["signature_count"])
         when = timing(state, watch.response_due)
@@ -104,17 +104,22 @@ def watches_before(config: Config) -> dict[str, tuple[str, ...]]:
     return before
 
 
-def record_overdue(config: Config, at: str | None = None) -> list[Event]:
-    """Store the `response_overdue` events that fell due by `at` (now); return the new ones."""
+def record_overdue(config: Config, at: str | None = None, *, db: Database | None = None) -> list[Event]:
+    """Store the `response_overdue` events that fell due by `at` (now); return the new ones.
+
+    On the caller's connection `db` if given, else on one of its own.
+    """
+    if db is None:
+        with closing(open_db(config.settings.database)) as own:
+            return record_overdue(config, at, db=own)
     from store.outbox import outbox_hook
     from store.record import Recorder
 
     at = at or now_iso()
-    with closing(open_db(config.settings.database)) as db:
-        events = overdue_events(db, config, at)
-        if not events:
-            return []
-        return Recorder(db, config, hooks=[outbox_hook(config)]).store_events(events, at)
+    events = overdue_events(db, config, at)
+    if not events:
+        return []
+    return Recorder(db, config, hooks=[outbox_hook(config)]).store_events(events, at)
 
 
 def responses_falling_due(db: Database, config: Config, petition_ids: list[str]) -> dict[str, str]:

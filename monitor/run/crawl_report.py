@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from monitor.run.plan import Skipped
 from monitor.watchlist.config import Config
-from store.db import open_db
+from store.db import Database, open_db
 
 
 @dataclass
@@ -33,14 +34,13 @@ class CrawlReport:
                 f"{self.errors} errors, {self.events} events, {self.duration:.1f} s")  # fmt: skip
 
 
-def failures(config: Config, since: str, watch_ids: set[str]) -> list[tuple[str, str]]:
-    """Return (watch id, error) of the given watches whose last check since `since` failed."""
-    db = open_db(config.settings.database, lock_wait=config.settings.lock_wait)
-    try:
-        rows = db.query(
-            "SELECT id, last_error FROM watches WHERE last_outcome = 'error' AND last_checked_at >= ? ORDER BY id",
-            [since],
-        )
-        return [(r["id"], r["last_error"]) for r in rows if r["id"] in watch_ids]
-    finally:
-        db.close()
+def failures(config: Config, since: str, watch_ids: set[str], db: Database | None = None) -> list[tuple[str, str]]:
+    """Return (watch id, error) of the given watches whose last check since `since` failed (read on `db` if given)."""
+    if db is None:
+        with closing(open_db(config.settings.database, lock_wait=config.settings.lock_wait)) as own:
+            return failures(config, since, watch_ids, own)
+    rows = db.query(
+        "SELECT id, last_error FROM watches WHERE last_outcome = 'error' AND last_checked_at >= ? ORDER BY id",
+        [since],
+    )
+    return [(r["id"], r["last_error"]) for r in rows if r["id"] in watch_ids]
