@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from monitor.errors import StoreError
 from store import migrations_deadlines as _deadlines  # noqa: F401  (registers its migrations)
 from store import migrations_sweeps  # noqa: F401  (registers its migrations on `migrations`)
-from store.foreign import refuse_foreign
+from store.foreign import mark_ours, refuse_foreign
 from store.schema import PETITION_SEARCH_COLUMNS, migrations
 import store.migrations_scrapyd  # noqa: F401  (registers its migration on `migrations`)
 
@@ -39,6 +39,7 @@ def open_db(path: str | Path, *, migrate: bool = True, lock_wait: float | None =
         db.execute("PRAGMA foreign_keys=ON")
         if migrate:
             _migrate(db, path)
+            mark_ours(path)  # never looked at again by a descriptor of its own while this connection is open
     except sqlite3.DatabaseError as e:
         raise StoreError(f"{path}: cannot open the database: {e}",
                          hint="is it a govwatch database? Is the disk full or read-only?") from None

@@ -22,8 +22,26 @@ HINT = "point [govwatch] database at another file (govwatch leaves this one as i
 _OURS: set[tuple[str, int]] = set()  # (file, inode) already found to be govwatch's in this process
 
 
+def mark_ours(path: Path) -> None:
+    """Note that `path` is govwatch's database (`open_db` migrated it): later opens do not look at it again.
+
+    Not only for speed: looking reads the file's first bytes through a file descriptor of
+    its own, and closing any descriptor of a file drops every POSIX lock this process
+    holds on it, those of its open SQLite connections included. Another process closing
+    its connection would then find no other user, checkpoint and delete the write-ahead
+    log under this one's writes ("database disk image is malformed", writes lost).
+    """
+    try:
+        _OURS.add((str(path), path.stat().st_ino))
+    except OSError:
+        pass
+
+
 def refuse_foreign(path: Path) -> None:
-    """Raise StoreError when `path` exists and is not an (empty or) govwatch SQLite database."""
+    """Raise StoreError when `path` exists and is not an (empty or) govwatch SQLite database.
+
+    It must run before this process opens an SQLite connection to `path` (see `mark_ours`).
+    """
     try:
         if (str(path), path.stat().st_ino) in _OURS:
             return  # `govwatch run` opens the database at every step: look once

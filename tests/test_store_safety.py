@@ -90,3 +90,30 @@ def test_polls_wait_for_another_processs_write_lock_and_lose_nothing(replica, gw
     lines = [line for line in err.splitlines() if "write lock" in line]
     assert len(lines) == 1 and str(gw.database) in lines[0], err
     assert "Traceback" not in err and "failed" not in err, err
+
+
+def test_a_second_connection_of_a_process_keeps_the_first_ones_locks(tmp_path):
+    """A crawl holds connections to its new database side by side (planning, writer). Opening the
+    second must not close a descriptor of the file (POSIX locks go with it): another process's
+    connection closing would then think itself the last, checkpoint and delete the write-ahead log
+    under the crawl's writes (seen as "database disk image is malformed" in the feeds' process)."""
+    import subprocess
+    import sys
+
+    from store.db import open_db, writing
+
+    path = tmp_path / "govwatch.db"
+    first = open_db(path)  # creates it
+    second = open_db(path)
+    with writing(first):
+        first.execute("INSERT INTO watches (id, kind, url, configured_url, added_at) VALUES ('w', 'page', 'u', 'u', 'x')")
+    other = (f"import sqlite3; c = sqlite3.connect({str(path)!r}); c.execute('SELECT count(*) FROM watches').fetchone();"
+             " c.close()")  # fmt: skip
+    subprocess.run([sys.executable, "-c", other], check=True)
+    assert (tmp_path / "govwatch.db-wal").exists()  # not taken for the last user's: the log is still there
+    with writing(second):
+        second.execute("INSERT INTO watches (id, kind, url, configured_url, added_at) VALUES ('v', 'page', 'u', 'u', 'x')")
+    assert first.execute("SELECT count(*) FROM watches").fetchone()[0] == 2
+    first.close()
+    second.close()
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM watches").fetchone()[0] == 2
