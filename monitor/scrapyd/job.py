@@ -32,10 +32,11 @@ PREFIX = "z:"
 # Scrapyd hands spider arguments to `scrapy crawl` on its command line, where Linux allows one
 # argument 128 KiB (MAX_ARG_STRLEN): a job whose document is bigger is split in two.
 MAX_ARGUMENT = 120_000
-# Polls of one job: each job is a new process on the node (~1 s of CPU to start), so fewer is cheaper; the
-# monitor records a job's items while it runs (a full detail observation is ~14 KB there, the place names
-# sent once a job), and a job lost with its node gives back the polls it had not done.
-MAX_POLLS = 2000
+# Polls of one job: each job is a new process on the node (~1 s of CPU to start: an eighth of a node's CPU
+# in jobs of 2,000 detail polls), so fewer is cheaper; the monitor records a job's items while it runs (a
+# full detail observation is ~14 KB there, the place names sent once a job), and a job lost with its node
+# gives back the polls it had not done. 5,000 polls make an argument of ~60 KB (a longer one is halved).
+MAX_POLLS = 5000
 JOB_PATH = Path("<scrapyd job>")
 
 
@@ -148,12 +149,14 @@ class ObservationExporter:
         if not isinstance(item, Observation) or not isinstance(details, PetitionDetails) or not details.labels:
             return item
         labels = []
+        counts = {"country": details.by_country, "constituency": details.by_constituency, "region": details.by_region}
         for kind, key, entries in details.labels:  # each entry has its code (checked by spiders.petition_json)
             sent = self._sent.setdefault(kind, set())
-            codes = list(map(itemgetter(key), entries))
-            if sent.issuperset(codes):  # the usual case after a job's first detail: one test in C, no loop
+            # the usual case after a job's first detail: the breakdown's keys are the entries' codes, tested in C
+            if kind in counts and sent.issuperset(counts[kind]):
                 labels.append((kind, key, []))
                 continue
+            codes = list(map(itemgetter(key), entries))
             labels.append((kind, key, [e for e, code in zip(entries, codes) if code not in sent]))
             sent.update(codes)
         return dataclasses.replace(item, details=dataclasses.replace(details, labels=tuple(labels)))
