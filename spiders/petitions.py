@@ -121,7 +121,8 @@ class PetitionsSpider(fetch.PollSpider):
             obs.error = f"redirected to {response.url}: the petition is not published (yet)"
         else:
             try:
-                obs.petition, obs.details, obs.entry_hash = petition_document(_document(response), site_of(response.url))
+                obs.petition, obs.details, obs.entry_hash = petition_document(_document(response),
+                                                                              site_of(response.url))
             except BadDocument as e:
                 obs.error = str(e)
         yield obs

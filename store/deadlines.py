@@ -51,7 +51,8 @@ def overdue_events(db: Database, config: Config, at: str) -> list[Event]:
     dues = [w.response_due / 86_400 for w in config.watches] or [config.settings.response_due / 86_400]
     # in SQL, what no watch's response_due can make news (not due yet, or history before a sweep saw it)
     # only the watchlist's watches: a database keeps the petitions of watches no longer listed
-    for row in db.query(_AWAITING, {"at": at, "min_due": min(dues), "max_due": max(dues), "watches": dumps(list(watches))}):
+    params = {"at": at, "min_due": min(dues), "max_due": max(dues), "watches": dumps(list(watches))}
+    for row in db.query(_AWAITING, params):
         order, watch = watches[row["watch_id"]]
         state = replace(petition_from_jsonable(loads(row["content"])), signature_count=row["signature_count"])
         when = timing(state, watch.response_due)

@@ -102,17 +102,18 @@ def test_a_second_connection_of_a_process_keeps_the_first_ones_locks(tmp_path):
 
     from store.db import open_db, writing
 
+    insert_watch = "INSERT INTO watches (id, kind, url, configured_url, added_at) VALUES (?, 'page', 'u', 'u', 'x')"
     path = tmp_path / "govwatch.db"
     first = open_db(path)  # creates it
     second = open_db(path)
     with writing(first):
-        first.execute("INSERT INTO watches (id, kind, url, configured_url, added_at) VALUES ('w', 'page', 'u', 'u', 'x')")
-    other = (f"import sqlite3; c = sqlite3.connect({str(path)!r}); c.execute('SELECT count(*) FROM watches').fetchone();"
-             " c.close()")  # fmt: skip
+        first.execute(insert_watch, ["w"])
+    other = (f"import sqlite3; c = sqlite3.connect({str(path)!r});"
+             " c.execute('SELECT count(*) FROM watches').fetchone(); c.close()")  # fmt: skip
     subprocess.run([sys.executable, "-c", other], check=True)
     assert (tmp_path / "govwatch.db-wal").exists()  # not taken for the last user's: the log is still there
     with writing(second):
-        second.execute("INSERT INTO watches (id, kind, url, configured_url, added_at) VALUES ('v', 'page', 'u', 'u', 'x')")
+        second.execute(insert_watch, ["v"])
     assert first.execute("SELECT count(*) FROM watches").fetchone()[0] == 2
     first.close()
     second.close()
