@@ -142,12 +142,6 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def petition_state(item: Any, site: str) -> PetitionState:
-    """Turn one `data` object (detail or index entry) into a PetitionState."""
-    kind, number, a = _checked(item)
-    return _state(item, site, kind, number, a)
-
-
 def _state(item: dict[str, Any], site: str, kind: str, number: int, a: dict[str, Any]) -> PetitionState:
     """Build the PetitionState of an entry that `_checked` passed (it returned kind, number, a)."""
     strings = {k: value if (value := a.get(k)).__class__ is str else None for k in _STRINGS}

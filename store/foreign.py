@@ -62,7 +62,7 @@ def refuse_foreign(path: Path) -> None:
         raise StoreError(f"{path}: is not a SQLite database (it starts with {head[:8]!r})", hint=HINT)
     tables, sets = _look(path)
     if MIGRATION_SET in sets:
-        _OURS.add((str(path), path.stat().st_ino))
+        mark_ours(path)
     if not tables or MIGRATION_SET in sets:
         return
     shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
