@@ -80,7 +80,7 @@ def test_threshold_approaching_once_for_a_steady_climb_none_for_flat_falling_or_
     replica.add_petition(51, action="Climbing", signature_count=99_000)
     replica.add_petition(52, action="Flat", signature_count=99_000)
     replica.add_petition(53, action="Falling", signature_count=99_900)
-    replica.add_petition(54, action="One jump", signature_count=90_000)
+    replica.add_petition(54, action="One jump", signature_count=50_000)
     gw.settings = 'rate_window = "10m"\napproaching_within = "1h"\n'
     for number in (51, 52, 53, 54):
         gw.add(f'[[petition]]\nurl = "{replica.url}/petitions/{number}"')
@@ -88,7 +88,9 @@ def test_threshold_approaching_once_for_a_steady_climb_none_for_flat_falling_or_
     for step in range(1, 5):
         replica.sign(51, 99_000 + 100 * step)  # 100 a check: reaches 100,000 within the hour
         replica.sign(53, 99_900 - 50 * step)
-        replica.sign(54, 95_000 if step == 3 else 90_000 + step)
+        # one signature a check, then one jump: its slow rate (at most 1 / the seconds between two checks,
+        # whatever the machine's speed) leaves 100,000 hours away; the jump alone would make it minutes
+        replica.sign(54, 60_000 if step == 3 else 50_000 + step)
         gw.check()
     approaching = [e for e in gw.events() if e["kind"] == "threshold_approaching"]
     assert [(e["petition_id"].rsplit("/", 1)[1], e["data"]["threshold"]) for e in approaching] == [("51", 100_000)]
